@@ -316,3 +316,14 @@ export const streamIds = {
   alert: (alertId: Uuid) => `alert-${alertId}`,
   policy: (agency: AgencyCode) => `policy-${agency}`,
 } as const;
+
+/**
+ * A recipient's redacted copy of an event, as published on `caravan.share.<recipient>.<type>` and
+ * served by the feed: the whole envelope, the payload reduced to what the originator's policy
+ * releases to this recipient, and the policy version that decided it.
+ */
+export type SharedCopy = Envelope & {
+  readonly recipient: AgencyCode;
+  readonly policyVersion: number;
+  readonly payload: Readonly<Record<string, unknown>>;
+};

@@ -44,6 +44,7 @@ export type {
   Envelope,
   RecordedEvent,
   ChainedEvent,
+  SharedCopy,
 } from './events.js';
 export {
   TLP_LEVELS,
