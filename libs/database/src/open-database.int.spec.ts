@@ -46,8 +46,8 @@ describe('openDatabase', () => {
       openDatabase({ url, schemas: [probe] }),
     ]);
     const [first] = opened;
-    await first!.query('INSERT INTO probe VALUES (1)');
-    const ran = await first!.query('SELECT name FROM caravan_migrations ORDER BY id');
+    await first.query('INSERT INTO probe VALUES (1)');
+    const ran = await first.query('SELECT name FROM caravan_migrations ORDER BY id');
     expect(ran).toEqual([{ name: 'CreateProbe1764000000001' }]);
     await Promise.all(opened.map((ds) => ds.destroy()));
   });

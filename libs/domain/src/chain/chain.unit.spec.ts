@@ -47,7 +47,7 @@ describe('hash chain (SPEC §4)', () => {
     // python3: sha256(b"\0"*32 + canonical.encode()).hexdigest(), then chained for position 2.
     const first = hashEvent(GENESIS_HASH, base);
     expect(first).toBe('de39ebff7660848c617ba7066ef1b21db08b4bfec1e61ecdd1225caa74755af8');
-    expect(hashEvent(first, { ...base, position: 2 } as RecordedEvent)).toBe(
+    expect(hashEvent(first, { ...base, position: 2 })).toBe(
       '05189c74799f3861c280880afe5e3bc3e74328b4d850e74987f327aaaebbd43c',
     );
   });
