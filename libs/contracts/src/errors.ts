@@ -29,6 +29,8 @@ export interface CommandAccepted {
   readonly eventId: string;
   readonly position: number;
   readonly streamVersion: number;
+  /** True when this answers a repeated commandId: no new event was recorded (HTTP 200, not 201). */
+  readonly replayed?: boolean;
 }
 
 export type CommandReply =
