@@ -15,7 +15,18 @@ const swc = [
   },
 ];
 
-const libs = ['contracts', 'domain', 'validation', 'config', 'database', 'ledger-store', 'messaging', 'sharing-store', 'testing'];
+const libs = [
+  'contracts',
+  'domain',
+  'validation',
+  'config',
+  'database',
+  'directory',
+  'ledger-store',
+  'messaging',
+  'sharing-store',
+  'testing',
+];
 const moduleNameMapper = {
   '^(\\.{1,2}/.*)\\.js$': '$1',
   ...Object.fromEntries(libs.map((lib) => [`^@caravan/${lib}$`, `<rootDir>/libs/${lib}/src/index.ts`])),

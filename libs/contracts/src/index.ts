@@ -96,3 +96,5 @@ export {
 } from './topology.js';
 export type { AgencyKind, Role, Agency, CrossingPoint, Directory } from './agencies.js';
 export { AGENCY_CODE, CROSSING_POINT_CODE, GROUP_REF, AGENCY_KINDS, ROLES, REGIONAL_CENTRE } from './agencies.js';
+export type { CountryCode } from './countries.js';
+export { COUNTRY_CODES, isCountryCode } from './countries.js';

@@ -1,0 +1,51 @@
+import { type SharingRule } from '@caravan/contracts';
+import { LOCATION_KEPT, generalizeOccurredAt } from './generalize.js';
+import { isObject, mapTree, pathTree, removeTree, selectTree, type JsonObject } from './field-paths.js';
+import { pseudonymize } from './pseudonym.js';
+
+// One rule applied to one payload body (SPEC §5): select `fields`, remove `drop`, then generalise and
+// pseudonymise what is left. The aggregate id and handling.tlp are added back by the caller, after
+// all of this, so no rule can remove them.
+
+/** The body of a seizure or alert (or the `changes` of a follow-up) reduced by one rule. */
+export function redactBody(body: unknown, rule: SharingRule, secret: string): JsonObject {
+  const selected = selectTree(body, pathTree(rule.fields));
+  const kept = selected === undefined ? undefined : removeTree(selected, pathTree(rule.drop ?? []));
+  const out: JsonObject = isObject(kept) ? { ...kept } : {};
+
+  const location = rule.generalize?.location;
+  if (location !== undefined && isObject(out.location)) {
+    // An unknown level keeps nothing: validation refuses it, evaluation must not share more for it.
+    const allowed: readonly string[] = LOCATION_KEPT[location] ?? [];
+    const generalized = Object.fromEntries(Object.entries(out.location).filter(([key]) => allowed.includes(key)));
+    if (Object.keys(generalized).length > 0) out.location = generalized;
+    else delete out.location;
+  }
+
+  const occurredAt = rule.generalize?.occurredAt;
+  if (occurredAt !== undefined && typeof out.occurredAt === 'string') {
+    const generalized = generalizeOccurredAt(out.occurredAt, occurredAt);
+    if (generalized !== undefined) out.occurredAt = generalized;
+    else delete out.occurredAt;
+  }
+
+  if ((rule.pseudonymize ?? []).length === 0) return out;
+  const tokenize = (value: unknown): string | undefined =>
+    typeof value === 'string' || typeof value === 'number' ? pseudonymize(String(value), secret) : undefined;
+  const pseudonymized = mapTree(out, pathTree(rule.pseudonymize ?? []), (leaf) =>
+    // A list of identifiers is tokenised element by element; anything else that cannot be tokenised
+    // is withheld rather than shown in clear.
+    Array.isArray(leaf) ? leaf.map((element) => tokenize(element) ?? null) : tokenize(leaf),
+  );
+  return isObject(pseudonymized) ? pseudonymized : {};
+}
+
+/**
+ * `reason` of a follow-up is free text written by the originator, as open as `narrative` (it can name
+ * people, sources or methods), so it is treated exactly as `narrative` is: delivered only where the
+ * rule releases `narrative`, and pseudonymised, dropped or selected by the same entries.
+ */
+export function redactReason(reason: unknown, rule: SharingRule, secret: string): string | undefined {
+  const redacted = redactBody({ narrative: reason }, rule, secret).narrative;
+  return typeof redacted === 'string' ? redacted : undefined;
+}
