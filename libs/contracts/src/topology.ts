@@ -83,8 +83,9 @@ export function streamConfigs(t: Topology) {
     retention: 'limits',
     discard: 'old',
     num_replicas: 1,
-    // Long enough to cover a relay restart after a crash between publish and checkpoint.
-    duplicate_window_ns: 2 * 60 * 60 * 1_000_000_000,
+    // Nanoseconds, as JetStream takes it. Long enough to cover a relay restart after a crash
+    // between publish and checkpoint.
+    duplicate_window: 2 * 60 * 60 * 1_000_000_000,
   } as const;
   return {
     events: { ...base, name: `${t.namePrefix}${STREAM_NAMES.events}`, subjects: [s.allEvents] },
