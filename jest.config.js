@@ -24,8 +24,10 @@ const libs = [
   'directory',
   'ledger-store',
   'messaging',
+  'risk-views',
   'sharing-store',
   'testing',
+  'audit',
 ];
 const moduleNameMapper = {
   '^(\\.{1,2}/.*)\\.js$': '$1',

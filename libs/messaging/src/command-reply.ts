@@ -48,8 +48,8 @@ export async function requestCommand(
  */
 export function commandReplyFor(outcome: { result: CommandAccepted } | { error: unknown }): CommandReply {
   if ('result' in outcome) {
-    const { eventId, position, streamVersion } = outcome.result;
-    return { ok: true, eventId, position, streamVersion };
+    const { eventId, position, streamVersion, replayed } = outcome.result;
+    return { ok: true, eventId, position, streamVersion, ...(replayed ? { replayed: true } : {}) };
   }
   if (outcome.error instanceof CaravanError) return { ok: false, error: outcome.error.toBody() };
   return { ok: false, error: { code: 'unavailable', message: 'the command could not be processed; retry later' } };

@@ -1,0 +1,118 @@
+// The one place that handles a command (STYLE.md): check the caller and the body, load the stream,
+// fold evolve, decide, and append with the expected version and the commandId for idempotency.
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  CaravanError,
+  isCommandName,
+  type CommandAccepted,
+  type CommandBodies,
+  type CommandName,
+} from '@caravan/contracts';
+import { decideCommand, streamIdForCommand, validatePolicy, type CaravanCommand } from '@caravan/domain';
+import { commandBodyHash, type AppendResult, type CommandIdentity } from '@caravan/ledger-store';
+import { validateCommand } from '@caravan/validation';
+import { LedgerContext } from '../ledger.context.js';
+import { findRecordedCommand } from './recorded-commands.js';
+
+// Commands that create their aggregate: the stream must not exist yet.
+const CREATES = new Set<CommandName>(['seizure.report', 'alert.issue']);
+
+// A command without expectedVersion (retract, withdraw, policy.set) is decided on the version it
+// loaded; when another command lands in between, it is decided again on the new state.
+const ATTEMPTS_WITHOUT_EXPECTED_VERSION = 3;
+
+@Injectable()
+export class CommandService {
+  constructor(@Inject(LedgerContext) private readonly ctx: LedgerContext) {}
+
+  /**
+   * Executes command `command` sent by `agency` (from the subject, never the body). Refusals are
+   * CaravanErrors: `invalid` (unknown command, bad body, bad policy), `forbidden` (an agency not in
+   * the directory, or not the originator), `not-found`, `conflict`, `version-conflict`,
+   * `idempotency-conflict`.
+   */
+  async execute(agency: string, command: string, body: unknown): Promise<CommandAccepted> {
+    if (!isCommandName(command)) throw new CaravanError('invalid', `unknown command "${command.slice(0, 64)}"`);
+    if (!(await this.ctx.directory.getAgency(agency))) {
+      throw new CaravanError('forbidden', `agency ${agency.slice(0, 64)} is not in the directory`);
+    }
+    const now = new Date();
+    const value = await this.validate(command, body, now);
+    const identity: CommandIdentity = { commandId: value.commandId, name: command, bodyHash: commandBodyHash(value) };
+    const first = await findRecordedCommand(this.ctx.db, identity.commandId);
+    if (first) {
+      if (first.agency !== agency || first.name !== identity.name || first.bodyHash !== identity.bodyHash) {
+        throw new CaravanError(
+          'idempotency-conflict',
+          `command ${identity.commandId} was already used with a different body`,
+        );
+      }
+      return { eventId: first.eventId, position: first.position, streamVersion: first.streamVersion, replayed: true };
+    }
+    const result = await this.decideAndAppend(command, value, agency, identity, now);
+    if (!result.replayed) {
+      this.ctx.logger.log({
+        msg: 'command recorded',
+        command,
+        agency,
+        eventId: result.eventId,
+        position: result.position,
+        streamVersion: result.streamVersion,
+      });
+    }
+    return {
+      eventId: result.eventId,
+      position: result.position,
+      streamVersion: result.streamVersion,
+      ...(result.replayed ? { replayed: true } : {}),
+    };
+  }
+
+  private async validate<N extends CommandName>(name: N, body: unknown, now: Date): Promise<CommandBodies[N]> {
+    const crossingPoints = await this.ctx.directory.listCrossingPoints();
+    const result = validateCommand(name, body, { now, crossingPoints });
+    if (!result.ok) throw new CaravanError('invalid', 'the command is invalid; see fields', result.errors);
+    if (name === 'policy.set') {
+      const { rules } = result.value as CommandBodies['policy.set'];
+      const errors = validatePolicy(rules, await this.ctx.directory.loadDirectory());
+      if (errors.length > 0) throw new CaravanError('invalid', 'the policy is invalid; see fields', errors);
+    }
+    return result.value;
+  }
+
+  private async decideAndAppend(
+    name: CommandName,
+    value: CommandBodies[CommandName],
+    agency: string,
+    identity: CommandIdentity,
+    now: Date,
+  ): Promise<AppendResult> {
+    const streamId = streamIdForCommand(name, value, agency);
+    const given = 'expectedVersion' in value ? value.expectedVersion : undefined;
+    const command = { type: name, data: value, metadata: { agency, now } } as CaravanCommand;
+    for (let attempt = 1; ; attempt++) {
+      const stream = await this.ctx.reader.loadStream(streamId);
+      // Refusals by the aggregate's state come first (not-found, forbidden, conflict), so a caller
+      // that may not touch the stream learns nothing from a version mismatch.
+      const events = decideCommand(command, stream.events);
+      const expectedVersion = CREATES.has(name) ? 0 : (given ?? stream.version);
+      try {
+        return await this.ctx.writer.append({
+          streamId,
+          expectedVersion,
+          originator: agency,
+          events,
+          command: identity,
+        });
+      } catch (error) {
+        const retry =
+          given === undefined &&
+          !CREATES.has(name) &&
+          attempt < ATTEMPTS_WITHOUT_EXPECTED_VERSION &&
+          error instanceof CaravanError &&
+          error.code === 'version-conflict';
+        if (!retry) throw error;
+      }
+    }
+  }
+}
