@@ -1,0 +1,8 @@
+import type { DatabaseSchema } from '@caravan/database';
+import { CreateRiskViews1764000000600 } from './migrations/create-risk-views.migration.js';
+
+/** The risk views' tables, for openDatabase({ schemas: [riskViewsSchema, …] }). */
+export const riskViewsSchema: DatabaseSchema = {
+  name: 'risk-views',
+  migrations: [CreateRiskViews1764000000600],
+};
