@@ -1,0 +1,196 @@
+// startDistributor: opens PostgreSQL (ledger, directory, sharing schemas) and NATS, provisions the
+// streams and every agency's share consumer, then waits to become the active instance and consumes
+// CARAVAN_EVENTS through JetStreamServer (see apps/README.md and distribution.service.ts).
+import { ConsoleLogger, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { DataSource } from 'typeorm';
+import { durableNames, streamConfigs, subjects } from '@caravan/contracts';
+import type { DistributorAppConfig } from '@caravan/config';
+import { openDatabase } from '@caravan/database';
+import { directorySchema } from '@caravan/directory';
+import { ledgerSchema } from '@caravan/ledger-store';
+import {
+  agencyShareConsumer,
+  connectNats,
+  drainNats,
+  ensureConsumer,
+  ensureStreams,
+  JetStreamExceptionFilter,
+  JetStreamServer,
+} from '@caravan/messaging';
+import { sharingSchema } from '@caravan/sharing-store';
+import { DistributionService, type DistributorLog } from './distribution.service.js';
+import { distributorModule } from './distributor.module.js';
+import type { DistributorFaults } from './fault-hook.js';
+import { tryLeadership, type Leadership } from './leader-lock.js';
+
+/** The handle every app returns (apps/README.md), plus whether this instance is the active one. */
+export interface RunningDistributor {
+  readonly name: string;
+  /** True while this instance holds the lock and consumes; false while it stands by. */
+  isActive(): boolean;
+  close(): Promise<void>;
+}
+
+/** Tuning and test hooks; the defaults suit production. */
+export interface DistributorOptions {
+  /** Messages per JetStream batch (and max in flight); 500 by default. */
+  readonly batchSize?: number;
+  /** Events per recording transaction; 100 by default. */
+  readonly chunkSize?: number;
+  /** How often a standby tries to take over; 1 s by default. */
+  readonly standbyRetryMs?: number;
+  /** TEST-ONLY faults (see fault-hook.ts). */
+  readonly faults?: DistributorFaults;
+  /** false: no logs (benchmarks). */
+  readonly logs?: boolean;
+}
+
+/** Starts the distributor; resolves once it is either consuming or standing by. */
+export async function startDistributor(
+  config: DistributorAppConfig,
+  options: DistributorOptions = {},
+): Promise<RunningDistributor> {
+  const logger = new ConsoleLogger('distributor', { json: true });
+  if (options.logs === false) logger.setLogLevels([]);
+  const log: DistributorLog = (level, fields) => logger[level](fields);
+  const messagingLogger = {
+    log: (m: string) => logger.log(m),
+    warn: (m: string) => logger.warn(m),
+    error: (m: string) => logger.error(m),
+  };
+  const topology = config.topology;
+  const durable = durableNames(topology).distributor;
+  const batchSize = options.batchSize ?? 500;
+  let db: DataSource | undefined;
+  let nc: NatsConnection | undefined;
+  try {
+    db = await openDatabase({
+      url: config.databaseUrl,
+      schemas: [ledgerSchema, directorySchema, sharingSchema],
+      applicationName: 'caravan-distributor',
+    });
+    nc = await connectNats({ servers: config.natsServers, name: 'caravan-distributor', logger: messagingLogger });
+    const jsm: JetStreamManager = await jetstreamManager(nc);
+    await ensureStreams(jsm, topology);
+    const service = new DistributionService({
+      db,
+      js: jetstream(nc),
+      topology,
+      secret: config.pseudonymSecret,
+      checkpointName: durable,
+      chunkSize: options.chunkSize ?? 100,
+      faults: options.faults ?? {},
+      log,
+      onAgencies: async (codes) => {
+        for (const code of codes) await ensureConsumer(jsm, agencyShareConsumer(topology, code));
+        log('log', { msg: 'agency share consumers provisioned', agencies: codes });
+      },
+    });
+    await service.provisionAgencies();
+
+    const openNc = nc;
+    const startConsumer = async (): Promise<INestMicroservice> => {
+      const strategy = new JetStreamServer({
+        topology,
+        connection: openNc,
+        consumers: [
+          {
+            stream: streamConfigs(topology).events.name,
+            durable,
+            filterSubject: subjects(topology).allEvents,
+            batchSize,
+            // A batch of publishes can take a while on a busy server: do not redeliver under it.
+            ackWaitMs: options.faults?.ackWaitMs ?? 60_000,
+          },
+        ],
+        backoff: { initialDelayMs: 500, maxDelayMs: 30_000 },
+        logger: messagingLogger,
+      });
+      const app = await NestFactory.createMicroservice(distributorModule(topology, service), {
+        strategy,
+        logger: options.logs === false ? false : logger,
+      });
+      app.useGlobalFilters(new JetStreamExceptionFilter());
+      await app.listen();
+      return app;
+    };
+
+    let closing = false;
+    let active: { leadership: Leadership; app: INestMicroservice } | undefined;
+    let wake: (() => void) | undefined;
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    const becomeActive = async (): Promise<boolean> => {
+      const leadership = await tryLeadership(config.databaseUrl, durable);
+      if (!leadership) return false;
+      try {
+        active = { leadership, app: await startConsumer() };
+      } catch (error) {
+        await leadership.release();
+        throw error;
+      }
+      log('log', { msg: 'distributor active', durable, topology: topology.subjectRoot });
+      return true;
+    };
+    const stepDown = async () => {
+      const current = active;
+      active = undefined;
+      await current?.app.close();
+      await current?.leadership.release();
+    };
+
+    const first = await becomeActive();
+    if (!first) log('log', { msg: 'distributor standing by: another instance is active', durable });
+    logger.log({ msg: 'distributor ready', role: first ? 'active' : 'standby', topology: topology.subjectRoot });
+
+    // Leadership loop: hold it until the lock's session dies, then stand by again; a standby retries.
+    const loop = (async () => {
+      while (!closing) {
+        if (active) {
+          const reason = await Promise.race([active.leadership.lost, pause(2 ** 31 - 1).then(() => undefined)]);
+          if (closing) break;
+          if (reason) log('warn', { msg: 'distributor lost its lock, standing by', error: reason.message });
+          await stepDown();
+        } else {
+          await pause(options.standbyRetryMs ?? 1_000);
+          if (closing) break;
+          await becomeActive().catch((error: unknown) =>
+            log('warn', {
+              msg: 'distributor could not take over',
+              error: error instanceof Error ? error.message : String(error),
+            }),
+          );
+        }
+      }
+    })();
+
+    let closed: Promise<void> | undefined;
+    const openDb = db;
+    return {
+      name: 'distributor',
+      isActive: () => active !== undefined,
+      close: () =>
+        (closed ??= (async () => {
+          closing = true;
+          wake?.();
+          await loop;
+          await stepDown();
+          await drainNats(openNc);
+          await openDb.destroy();
+        })()),
+    };
+  } catch (error) {
+    if (nc) await drainNats(nc);
+    if (db?.isInitialized) await db.destroy();
+    throw error;
+  }
+}

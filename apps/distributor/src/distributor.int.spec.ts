@@ -1,0 +1,360 @@
+import { randomUUID } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { DataSource } from 'typeorm';
+import {
+  durableNames,
+  streamConfigs,
+  streamIds,
+  subjects,
+  type ChainedEvent,
+  type SharedCopy,
+  type SharingRule,
+  type ThreatAlert,
+  type Topology,
+} from '@caravan/contracts';
+import { openDatabase } from '@caravan/database';
+import { directorySchema } from '@caravan/directory';
+import { copyDigest, pseudonymize } from '@caravan/domain';
+import { ledgerSchema } from '@caravan/ledger-store';
+import { sharingSchema, SharingStore } from '@caravan/sharing-store';
+import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@caravan/testing';
+import { startDistributor, type RunningDistributor } from './distributor.app.js';
+import {
+  AGENCIES,
+  readShare,
+  SECRET,
+  seedAgencies,
+  seizure,
+  TestLedger,
+  waitFor,
+  type ShareMessage,
+} from './distributor-fixtures.spec.js';
+
+const TJ_V1: SharingRule[] = [
+  {
+    to: ['KZ-BS'],
+    types: ['seizure.*'],
+    fields: ['occurredAt', 'location', 'items', 'suspects[].documentNumber', 'narrative'],
+    pseudonymize: ['suspects[].documentNumber'],
+  },
+  {
+    to: ['group:central-asia'],
+    types: ['seizure.*'],
+    fields: ['items[].substance', 'items[].quantity', 'items[].unit', 'location', 'occurredAt'],
+    generalize: { location: 'country', occurredAt: 'month' },
+  },
+];
+const TJ_V2: SharingRule[] = [
+  { to: ['KZ-BS'], types: ['seizure.*'], fields: ['items'] },
+  TJ_V1[1]!,
+  { to: ['KG-BS'], types: ['seizure.*'], fields: ['items[].substance'] },
+];
+const KZ_V1: SharingRule[] = [{ to: ['*'], types: ['seizure.reported'], fields: ['items'] }];
+const UZ_V1: SharingRule[] = [
+  { to: ['TJ-DCA'], types: ['threat.alert.*'], fields: ['*'], drop: ['narrative', 'indicators'] },
+];
+
+function alert(): ThreatAlert {
+  return {
+    alertId: randomUUID(),
+    category: 'suspect-conveyance',
+    severity: 4,
+    confidence: 'high',
+    validFrom: '2026-03-01T00:00:00.000Z',
+    validUntil: '2026-06-01T00:00:00.000Z',
+    area: { countries: ['UZ', 'TJ'] },
+    indicators: [{ kind: 'vehicle-registration', value: '01 TJ 4455 AA' }],
+    summary: 'Truck with a modified fuel tank',
+    narrative: 'Source: informant.',
+    handling: { tlp: 'GREEN' },
+  };
+}
+
+/** The envelope part of a recipient's copy. */
+function envelope(event: ChainedEvent, recipient: string, policyVersion: number, occurredAt?: string) {
+  return {
+    eventId: event.eventId,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    streamId: event.streamId,
+    streamVersion: event.streamVersion,
+    position: event.position,
+    originator: event.originator,
+    recordedAt: event.recordedAt,
+    ...(occurredAt !== undefined ? { occurredAt } : {}),
+    recipient,
+    policyVersion,
+  };
+}
+
+describe('distributor (real PostgreSQL and NATS)', () => {
+  let database: TestDatabase;
+  let nats: TestNats;
+  let topology: Topology;
+  let db: DataSource;
+  let ledger: TestLedger;
+  let store: SharingStore;
+  let distributor: RunningDistributor;
+  const config = () => ({ databaseUrl: database.url, natsServers: [nats.url], topology, pseudonymSecret: SECRET });
+
+  /** Waits until every event up to `position` is recorded and every recorded delivery is on CARAVAN_SHARE. */
+  const settled = async (position: number): Promise<ShareMessage[]> => {
+    let messages: ShareMessage[] = [];
+    await waitFor(`position ${position} distributed`, async () => {
+      if ((await store.checkpoint(durableNames(topology).distributor)) < position) return false;
+      messages = await readShare(nats.nc, topology);
+      return messages.length === (await store.disclosures({ limit: 10_000 })).length;
+    });
+    return messages;
+  };
+  const copiesOf = (messages: readonly ShareMessage[], event: ChainedEvent): Record<string, SharedCopy> =>
+    Object.fromEntries(messages.filter((m) => m.copy.eventId === event.eventId).map((m) => [m.copy.recipient, m.copy]));
+
+  beforeAll(async () => {
+    database = await createTestDatabase('distributor');
+    nats = await createTestNats();
+    topology = nats.topology;
+    db = await openDatabase({ url: database.url, schemas: [ledgerSchema, directorySchema, sharingSchema] });
+    await seedAgencies(db);
+    ledger = new TestLedger(db, nats.nc, topology);
+    store = new SharingStore(db);
+    distributor = await startDistributor(config(), { logs: false, batchSize: 20, chunkSize: 7 });
+  });
+
+  afterAll(async () => {
+    await distributor?.close();
+    await ledger?.close();
+    await db?.destroy();
+    await nats?.cleanup();
+    await database?.drop();
+  });
+
+  it('gives each recipient exactly the fields its rule releases, nothing to an unmatched agency, and records each delivery', async () => {
+    await ledger.record('TJ-DCA', streamIds.policy('TJ-DCA'), ledger.setPolicy('TJ-DCA', TJ_V1));
+    await ledger.record('KZ-BS', streamIds.policy('KZ-BS'), ledger.setPolicy('KZ-BS', KZ_V1));
+    await ledger.record('UZ-SCC', streamIds.policy('UZ-SCC'), ledger.setPolicy('UZ-SCC', UZ_V1));
+    const s1 = seizure();
+    const fromTj = await ledger.record('TJ-DCA', streamIds.seizure(s1.seizureId), {
+      type: 'seizure.reported',
+      data: s1,
+    });
+    const s2 = seizure({ location: { country: 'KZ', locationType: 'rail' }, handling: { tlp: 'CLEAR' } });
+    const fromKz = await ledger.record('KZ-BS', streamIds.seizure(s2.seizureId), {
+      type: 'seizure.reported',
+      data: s2,
+    });
+    const a1 = alert();
+    const fromUz = await ledger.record('UZ-SCC', streamIds.alert(a1.alertId), {
+      type: 'threat.alert.issued',
+      data: a1,
+    });
+
+    const messages = await settled(fromUz.position);
+
+    expect(copiesOf(messages, fromTj)).toEqual({
+      'KZ-BS': {
+        ...envelope(fromTj, 'KZ-BS', 1, s1.occurredAt),
+        payload: {
+          seizureId: s1.seizureId,
+          occurredAt: s1.occurredAt,
+          location: s1.location,
+          items: s1.items,
+          suspects: [{ documentNumber: pseudonymize('A1234567', SECRET) }],
+          narrative: s1.narrative,
+          handling: { tlp: 'GREEN' },
+        },
+      },
+      'UZ-SCC': {
+        ...envelope(fromTj, 'UZ-SCC', 1, '2026-03'),
+        payload: {
+          seizureId: s1.seizureId,
+          occurredAt: '2026-03',
+          location: { country: 'TJ' },
+          items: [{ substance: 'heroin', quantity: 12.5, unit: 'kg' }],
+          handling: { tlp: 'GREEN' },
+        },
+      },
+    });
+    const kzPayload = { seizureId: s2.seizureId, items: s2.items, handling: { tlp: 'CLEAR' } };
+    expect(copiesOf(messages, fromKz)).toEqual({
+      'KG-BS': { ...envelope(fromKz, 'KG-BS', 1), payload: kzPayload },
+      'TJ-DCA': { ...envelope(fromKz, 'TJ-DCA', 1), payload: kzPayload },
+      'UZ-SCC': { ...envelope(fromKz, 'UZ-SCC', 1), payload: kzPayload },
+    });
+    const { narrative: _n, indicators: _i, ...released } = a1;
+    expect(copiesOf(messages, fromUz)).toEqual({
+      'TJ-DCA': { ...envelope(fromUz, 'TJ-DCA', 1), payload: released },
+    });
+    // Nothing at all on the unmatched agency's subjects for those two events, and no policy.set copies.
+    expect(
+      messages.filter((m) => m.subject.startsWith(`${topology.subjectRoot}.share.KG-BS.`)).map((m) => m.copy.eventId),
+    ).toEqual([fromKz.eventId]);
+    expect(messages.some((m) => m.copy.type === 'policy.set')).toBe(false);
+
+    // Subjects and headers of SPEC §6.
+    const toKz = messages.find((m) => m.copy.eventId === fromTj.eventId && m.copy.recipient === 'KZ-BS')!;
+    expect(toKz.subject).toBe(subjects(topology).share('KZ-BS', 'seizure.reported'));
+    expect(toKz.headers).toMatchObject({
+      'Nats-Msg-Id': `${fromTj.eventId}:KZ-BS`,
+      'Caravan-Position': String(fromTj.position),
+      'Caravan-Type': 'seizure.reported',
+      'Caravan-Schema-Version': '1',
+      'Caravan-Policy-Version': '1',
+    });
+
+    // The disclosure record lists each delivery, with the digest of exactly what was published.
+    const record = await store.disclosures({ eventId: fromTj.eventId });
+    expect(record.map((d) => [d.recipient, d.policyVersion, d.digest])).toEqual([
+      ['KZ-BS', 1, copyDigest(copiesOf(messages, fromTj)['KZ-BS']!)],
+      ['UZ-SCC', 1, copyDigest(copiesOf(messages, fromTj)['UZ-SCC']!)],
+    ]);
+    expect(record[1]!.paths).toEqual([
+      'handling.tlp',
+      'items[].quantity',
+      'items[].substance',
+      'items[].unit',
+      'location.country',
+      'occurredAt',
+      'seizureId',
+    ]);
+    expect((await store.disclosures({ path: 'suspects[].documentNumber' })).map((d) => d.recipient)).toEqual(['KZ-BS']);
+
+    // Every directory agency has its durable share consumer, filtered on its own copies.
+    const jsm = await jetstreamManager(nats.nc);
+    for (const { code } of AGENCIES) {
+      const info = await jsm.consumers.info(streamConfigs(topology).share.name, durableNames(topology).agency(code));
+      expect(info.config.filter_subject).toBe(subjects(topology).shareFor(code));
+    }
+  });
+
+  it('sends an amendment and a retraction to every recipient of the original, under the TLP caps', async () => {
+    const s = seizure();
+    const reported = await ledger.record('TJ-DCA', streamIds.seizure(s.seizureId), {
+      type: 'seizure.reported',
+      data: s,
+    });
+    const newItems = [{ category: 'narcotic' as const, substance: 'heroin', quantity: 13.1, unit: 'kg' as const }];
+    const amended = await ledger.record('TJ-DCA', streamIds.seizure(s.seizureId), {
+      type: 'seizure.amended',
+      data: { seizureId: s.seizureId, changes: { items: newItems, handling: { tlp: 'AMBER' } }, reason: 'reweighed' },
+    });
+    const retracted = await ledger.record('TJ-DCA', streamIds.seizure(s.seizureId), {
+      type: 'seizure.retracted',
+      data: { seizureId: s.seizureId, reason: 'duplicate report' },
+    });
+    const amber = seizure({ handling: { tlp: 'AMBER' } });
+    const amberReported = await ledger.record('TJ-DCA', streamIds.seizure(amber.seizureId), {
+      type: 'seizure.reported',
+      data: amber,
+    });
+
+    const messages = await settled(amberReported.position);
+    expect(Object.keys(copiesOf(messages, reported))).toEqual(['KZ-BS', 'UZ-SCC']);
+    // KZ-BS is named by code, so AMBER still lets its rule through; UZ-SCC came in by group, so it
+    // learns only that the seizure changed, its new TLP, and that it ended.
+    expect(copiesOf(messages, amended)).toEqual({
+      'KZ-BS': {
+        ...envelope(amended, 'KZ-BS', 1),
+        payload: {
+          seizureId: s.seizureId,
+          changes: { items: newItems, handling: { tlp: 'AMBER' } },
+          reason: 'reweighed',
+        },
+      },
+      'UZ-SCC': {
+        ...envelope(amended, 'UZ-SCC', 1),
+        payload: { seizureId: s.seizureId, changes: { handling: { tlp: 'AMBER' } } },
+      },
+    });
+    expect(copiesOf(messages, retracted)).toEqual({
+      'KZ-BS': { ...envelope(retracted, 'KZ-BS', 1), payload: { seizureId: s.seizureId, reason: 'duplicate report' } },
+      'UZ-SCC': { ...envelope(retracted, 'UZ-SCC', 1), payload: { seizureId: s.seizureId } },
+    });
+    // An AMBER original reaches only the agency a rule names by code.
+    expect(Object.keys(copiesOf(messages, amberReported))).toEqual(['KZ-BS']);
+    // The recipient's copies of the aggregate, as the gateway reads them.
+    expect((await store.aggregateCopies('UZ-SCC', reported.streamId)).map((c) => c.type)).toEqual([
+      'seizure.reported',
+      'seizure.amended',
+      'seizure.retracted',
+    ]);
+  });
+
+  it('applies a policy change only to events recorded after it, and follow-ups keep the original version', async () => {
+    const before = seizure();
+    const after = seizure();
+    // Recorded first and published afterwards: the distributor sees v2 in the ledger while it handles
+    // `before`, and must still use v1, the version in force at its position.
+    const beforeReported = await ledger.append('TJ-DCA', streamIds.seizure(before.seizureId), {
+      type: 'seizure.reported',
+      data: before,
+    });
+    const policy = await ledger.append('TJ-DCA', streamIds.policy('TJ-DCA'), ledger.setPolicy('TJ-DCA', TJ_V2));
+    const afterReported = await ledger.append('TJ-DCA', streamIds.seizure(after.seizureId), {
+      type: 'seizure.reported',
+      data: after,
+    });
+    const beforeAmended = await ledger.append('TJ-DCA', streamIds.seizure(before.seizureId), {
+      type: 'seizure.amended',
+      data: { seizureId: before.seizureId, changes: { narrative: 'Second compartment found.' }, reason: 'detail' },
+    });
+    const earlier = await store.disclosures({ limit: 10_000 });
+    // A fresh instance, as after a restart with a backlog: it knows nothing but what the ledger holds.
+    await distributor.close();
+    distributor = await startDistributor(config(), { logs: false, batchSize: 20, chunkSize: 7 });
+    await ledger.publish(beforeReported, policy, afterReported, beforeAmended);
+
+    const messages = await settled(beforeAmended.position);
+    const versions = (event: ChainedEvent) =>
+      Object.fromEntries(Object.entries(copiesOf(messages, event)).map(([r, c]) => [r, c.policyVersion]));
+    expect(versions(beforeReported)).toEqual({ 'KZ-BS': 1, 'UZ-SCC': 1 });
+    expect(copiesOf(messages, beforeReported)['KZ-BS']!.payload['narrative']).toBe(before.narrative);
+    expect(versions(afterReported)).toEqual({ 'KG-BS': 2, 'KZ-BS': 2, 'UZ-SCC': 2 });
+    expect(copiesOf(messages, afterReported)['KZ-BS']!.payload).toEqual({
+      seizureId: after.seizureId,
+      items: after.items,
+      handling: { tlp: 'GREEN' },
+    });
+    expect(copiesOf(messages, afterReported)['KG-BS']!.payload).toEqual({
+      seizureId: after.seizureId,
+      items: [{ substance: 'heroin' }],
+      handling: { tlp: 'GREEN' },
+    });
+    // The earlier recipients follow under v1 (KZ-BS's v1 rule releases the narrative; v2's would not);
+    // KG-BS is newly eligible under v2.
+    expect(versions(beforeAmended)).toEqual({ 'KG-BS': 2, 'KZ-BS': 1, 'UZ-SCC': 1 });
+    expect(copiesOf(messages, beforeAmended)['KZ-BS']!.payload).toEqual({
+      seizureId: before.seizureId,
+      changes: { narrative: 'Second compartment found.' },
+      reason: 'detail',
+    });
+    // What was delivered before the change is untouched.
+    const stillThere = await store.disclosures({ limit: 10_000 });
+    expect(stillThere.filter((d) => d.position <= earlier.at(-1)!.position)).toEqual(earlier);
+  });
+
+  it('lets a standby take over when the active instance stops, without delivering anything twice', async () => {
+    const standby = await startDistributor(config(), { logs: false, standbyRetryMs: 100 });
+    try {
+      expect(standby.isActive()).toBe(false);
+      await distributor.close();
+      await waitFor('the standby to take over', () => standby.isActive());
+      const s = seizure();
+      const reported = await ledger.record('TJ-DCA', streamIds.seizure(s.seizureId), {
+        type: 'seizure.reported',
+        data: s,
+      });
+      const messages = await settled(reported.position);
+      expect(Object.keys(copiesOf(messages, reported))).toEqual(['KG-BS', 'KZ-BS', 'UZ-SCC']);
+      const ids = messages.map((m) => m.msgId);
+      expect(new Set(ids).size).toBe(ids.length);
+      // Each recipient's copies arrive in position order.
+      for (const { code } of AGENCIES) {
+        const positions = messages.filter((m) => m.copy.recipient === code).map((m) => m.copy.position);
+        expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      }
+    } finally {
+      await standby.close();
+    }
+  });
+});
