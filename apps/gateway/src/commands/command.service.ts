@@ -1,0 +1,39 @@
+// The publisher side of the gateway: validate a body with the shared rules, then hand it to the
+// ledger over NATS request/reply as the caller's agency. The gateway never writes the ledger.
+import { Inject, Injectable } from '@nestjs/common';
+import { CaravanError, subjects, type CommandAccepted, type CommandBodies, type CommandName } from '@caravan/contracts';
+import { requestCommand } from '@caravan/messaging';
+import { validateCommand } from '@caravan/validation';
+import type { CallerIdentity } from '../auth/index.js';
+import { DirectoryCache } from '../directory/directory.cache.js';
+import { GatewayContext } from '../gateway.context.js';
+import { valueOrThrow } from '../http/validation.js';
+
+@Injectable()
+export class CommandService {
+  constructor(
+    @Inject(GatewayContext) private readonly ctx: GatewayContext,
+    @Inject(DirectoryCache) private readonly directory: DirectoryCache,
+  ) {}
+
+  /** Validates `body` as command `name` and sends it; the ledger's refusal becomes a CaravanError. */
+  async send<N extends CommandName>(caller: CallerIdentity, name: N, body: unknown): Promise<CommandAccepted> {
+    const { crossingPoints } = await this.directory.current();
+    const command: CommandBodies[N] = valueOrThrow(validateCommand(name, body, { now: new Date(), crossingPoints }));
+    const reply = await requestCommand(
+      this.ctx.nc,
+      subjects(this.ctx.config.topology).command(caller.agency, name),
+      command,
+      {
+        timeoutMs: this.ctx.tuning.commandTimeoutMs,
+      },
+    );
+    if (!reply.ok) throw new CaravanError(reply.error.code, reply.error.message, reply.error.fields);
+    return {
+      eventId: reply.eventId,
+      position: reply.position,
+      streamVersion: reply.streamVersion,
+      ...(reply.replayed ? { replayed: true } : {}),
+    };
+  }
+}
