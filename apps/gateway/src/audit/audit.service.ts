@@ -6,7 +6,6 @@ import {
   AuditAccessLog,
   LedgerVerifier,
   asSeen,
-  auditSchema,
   writeExport,
   type AsSeen,
   type AuditAccess,
