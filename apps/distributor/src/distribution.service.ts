@@ -25,7 +25,7 @@ import {
 import { DirectoryRepository } from '@caravan/directory';
 import { copyDigest, currentAlert, currentSeizure, evaluateSharing, toSharedCopy } from '@caravan/domain';
 import { LedgerReader } from '@caravan/ledger-store';
-import { describeError, PoisonMessageError, publishToStream } from '@caravan/messaging';
+import { describeError, PoisonMessageError, publishAllToStream } from '@caravan/messaging';
 import { SharingStore, type DeliveryRecord } from '@caravan/sharing-store';
 import { eventsBeforeKill, killNow, type DistributorFaults } from './fault-hook.js';
 import { PolicyHistory } from './policy-history.js';
@@ -156,6 +156,16 @@ export class DistributionService {
     const records: DeliveryRecord[] = [];
     // Recipients of this chunk's copies, not yet committed, for follow-ups in the same chunk.
     const pending = new Map<string, Map<AgencyCode, number>>();
+    // The follow-ups' reads (aggregate handling, stored recipients) all at once rather than one round
+    // trip after another: neither depends on this chunk's decisions, which are merged in below.
+    const handlings = new Map<string, Promise<Handling>>();
+    const stored = new Map<string, Promise<Map<AgencyCode, number>>>();
+    for (const event of chunk) {
+      if (event.type === 'policy.set' || ORIGINALS.has(event.type)) continue;
+      handlings.set(event.eventId, settledLater(this.currentHandling(event)));
+      if (!stored.has(event.streamId))
+        stored.set(event.streamId, settledLater(this.store.recipientsOf(event.streamId)));
+    }
     for (const event of chunk) {
       if (event.type === 'policy.set') {
         // Never shared: an agency's policy is its own business. Later events see the new version.
@@ -172,8 +182,8 @@ export class DistributionService {
         secret: this.options.secret,
         ...(followUp
           ? {
-              aggregate: { handling: await this.currentHandling(event) },
-              previousRecipients: await this.recipientsOf(event.streamId, pending),
+              aggregate: { handling: await handlings.get(event.eventId)! },
+              previousRecipients: withPending(await stored.get(event.streamId)!, pending.get(event.streamId)),
             }
           : {}),
       });
@@ -204,35 +214,48 @@ export class DistributionService {
     return view.payload.handling;
   }
 
-  private async recipientsOf(
-    streamId: string,
-    pending: ReadonlyMap<string, ReadonlyMap<AgencyCode, number>>,
-  ): Promise<Map<AgencyCode, number>> {
-    const recipients = await this.store.recipientsOf(streamId);
-    for (const [recipient, version] of pending.get(streamId) ?? []) {
-      if (!recipients.has(recipient)) recipients.set(recipient, version);
-    }
-    return recipients;
-  }
-
   /**
-   * Publishes every copy and waits for all PubAcks. They are sent in order on one connection, so
-   * each recipient's subject receives them in position order.
+   * Publishes every copy pipelined (all sent on the one connection, then every PubAck awaited): they
+   * leave in order, so each recipient's subject receives them in position order. It resolves only
+   * when every copy has its PubAck; if any fails for good it rejects and the caller marks nothing
+   * published, so the next batch sends the whole range again, in order (see publishAllToStream for
+   * the one ordering caveat of a retry).
    */
   private async publish(copies: readonly SharedCopy[]): Promise<void> {
     const s = subjects(this.options.topology);
-    await Promise.all(
-      copies.map((copy) =>
-        publishToStream(this.options.js, s.share(copy.recipient, copy.type), copy, {
+    await publishAllToStream(
+      this.options.js,
+      copies.map((copy) => ({
+        subject: s.share(copy.recipient, copy.type),
+        body: copy,
+        meta: {
           msgId: `${copy.eventId}:${copy.recipient}`,
           position: copy.position,
           type: copy.type,
           schemaVersion: copy.schemaVersion,
           policyVersion: copy.policyVersion,
-        }),
-      ),
+        },
+      })),
     );
   }
+}
+
+/** The stored recipients plus this chunk's (a copy: the stored map is shared by the chunk's follow-ups). */
+function withPending(
+  stored: ReadonlyMap<AgencyCode, number>,
+  pending: ReadonlyMap<AgencyCode, number> | undefined,
+): Map<AgencyCode, number> {
+  const recipients = new Map(stored);
+  for (const [recipient, version] of pending ?? []) {
+    if (!recipients.has(recipient)) recipients.set(recipient, version);
+  }
+  return recipients;
+}
+
+/** The same promise, marked handled: it is awaited later, and a failure then must not count as unhandled meanwhile. */
+function settledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 function positionOf(body: unknown): number {

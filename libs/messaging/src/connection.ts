@@ -38,6 +38,9 @@ export async function connectNats(options: NatsConnectionOptions): Promise<NatsC
     name: options.name,
     maxReconnectAttempts: -1,
     waitOnFirstConnect: true,
+    // Without this the client builds an Error (with a stack) for every request and publish ack just
+    // in case it times out: a measured 15% of the distributor's CPU.
+    noAsyncTraces: true,
     // Exponential back-off with full jitter: a fleet of apps does not stampede a returning server.
     reconnectDelayHandler: () => {
       attempt += 1;

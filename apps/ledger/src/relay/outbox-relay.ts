@@ -7,8 +7,12 @@
 //   by JetStream. A crash between publish and checkpoint re-publishes a few events on restart, which
 //   the stream drops as duplicates (same Nats-Msg-Id within the duplicate window): none is lost, none
 //   is stored twice.
-// - One publish at a time, each awaiting its PubAck: a retried publish can then never land after a
-//   later event, so the stream's order is position order.
+// - A page is published pipelined (publishAllToStream: every message sent in position order on the
+//   one connection, then every PubAck awaited), and the checkpoint moves only when the whole page is
+//   acknowledged. Order caveat: an event whose publish failed while later ones landed (e.g. lost in a
+//   reconnect) is stored after them on retry. The only consumer, the distributor, takes a bus message
+//   as "position N is recorded" and reads the events from the ledger, acking anything at or below its
+//   checkpoint, so a late one costs nothing there.
 // - NATS away (or restarted): the publish retries for a while, then the relay backs off and starts
 //   again from its checkpoint; the connection reconnects by itself.
 // - Woken by the ledger's NOTIFY of a new head, with a slow safety poll should a wake-up be lost.
@@ -17,7 +21,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { subjects, type ChainedEvent, type Topology } from '@caravan/contracts';
 import { advanceRelayCheckpoint, readRelayCheckpoint } from '@caravan/ledger-store';
-import { describeError, publishToStream } from '@caravan/messaging';
+import { describeError, publishAllToStream } from '@caravan/messaging';
 import { LedgerContext } from '../ledger.context.js';
 import { RelayLeadership } from './relay-leadership.js';
 
@@ -92,30 +96,28 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       await this.leadership.confirm();
       const page = await this.ctx.reader.readPage({ after }, this.ctx.tuning.relayPageSize);
       if (page.length === 0) return after;
-      let done = after;
-      try {
-        for (const event of page) {
-          if (this.stop.signal.aborted) break;
-          await this.publish(event);
-          done = event.position;
-          await this.afterPublish(event);
-        }
-      } finally {
-        // Also after a failed publish: what JetStream acknowledged need not be sent again.
-        if (done > after) await advanceRelayCheckpoint(this.ctx.db, this.checkpointName, done);
-      }
+      // A test kill (CARAVAN_FAULT_RELAY_KILL_AFTER) lands on its exact event: the page is cut there.
+      const killAfter = this.ctx.tuning.relayKillAfter;
+      const slice = killAfter === undefined ? page : page.slice(0, Math.max(1, killAfter - this.published));
+      // A failed slice moves nothing: it is sent again whole, and the stream drops what had landed.
+      await this.publish(slice);
+      for (const event of slice) await this.afterPublish(event);
+      const done = slice[slice.length - 1]!.position;
+      await advanceRelayCheckpoint(this.ctx.db, this.checkpointName, done);
       if (this.stop.signal.aborted) return done;
       after = done;
     }
   }
 
-  private async publish(event: ChainedEvent): Promise<void> {
-    const subject = subjects(this.ctx.config.topology).event(event.type);
-    await publishToStream(
+  private async publish(page: readonly ChainedEvent[]): Promise<void> {
+    const s = subjects(this.ctx.config.topology);
+    await publishAllToStream(
       this.js,
-      subject,
-      event,
-      { msgId: event.eventId, position: event.position, type: event.type, schemaVersion: event.schemaVersion },
+      page.map((event) => ({
+        subject: s.event(event.type),
+        body: event,
+        meta: { msgId: event.eventId, position: event.position, type: event.type, schemaVersion: event.schemaVersion },
+      })),
       { retryForMs: this.ctx.tuning.relayPublishRetryMs },
     );
   }
