@@ -22,8 +22,9 @@ import {
   type SharingRule,
 } from '@caravan/contracts';
 import { DirectoryRepository } from '@caravan/directory';
-import { evaluateSharing, initialRiskState, toSharedCopy, type SharingPolicy } from '@caravan/domain';
-import { foldCopies, lockCheckpoint, setCheckpoint, writeState, type ChangedIds } from './risk-view-store.js';
+import { applySharedCopy, evaluateSharing, initialRiskState, toSharedCopy, type SharingPolicy } from '@caravan/domain';
+import { copyRows } from './copy-rows.js';
+import { lockCheckpoint, setCheckpoint, writeState, type ChangedIds } from './risk-view-store.js';
 
 /** What a rebuild needs besides the database. */
 export interface RebuildOptions {
@@ -69,9 +70,17 @@ const LEDGER_SQL = `SELECT position, event_id, type, schema_version, stream_id, 
   to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, payload
   FROM ledger_events WHERE position <= $1 ORDER BY position`;
 
+// Rows written per flush while the ledger is still being read. A row goes in by COPY the first time
+// and by the aggregator's upsert when a later event (an amendment, a retraction) changed it again.
+const FLUSH_ROWS = 5_000;
+
 /**
  * Replaces the views with a fold of the whole ledger, in one transaction that holds the aggregator's
  * checkpoint lock: the live aggregator waits, then skips every copy the rebuild already covered.
+ *
+ * The ledger is read on a second connection while the folded rows are written on the first, so
+ * PostgreSQL parses the rows' jsonb while this process folds the next events; with a one-connection
+ * pool it reads first and writes afterwards.
  */
 export async function rebuildViews(dataSource: DataSource, options: RebuildOptions): Promise<RebuildResult> {
   const recipient = options.recipient ?? REGIONAL_CENTRE;
@@ -80,10 +89,13 @@ export async function rebuildViews(dataSource: DataSource, options: RebuildOptio
     agencies: directory.agencies.filter((a) => a.code === recipient),
     crossingPoints: directory.crossingPoints,
   };
+  const pipelined = poolSizeOf(dataSource) >= 2;
   const runner = dataSource.createQueryRunner();
-  const client = (await runner.connect()) as PoolClient;
-  await runner.startTransaction();
+  const reader = pipelined ? dataSource.createQueryRunner() : runner;
+  let flushing: Promise<void> | undefined;
   try {
+    const writer = (await runner.connect()) as PoolClient;
+    await runner.startTransaction();
     await lockCheckpoint(runner);
     // Every copy the live aggregator has folded comes from an event committed before this point.
     const head = Number(
@@ -91,15 +103,41 @@ export async function rebuildViews(dataSource: DataSource, options: RebuildOptio
         (await runner.query('SELECT coalesce(max(position), 0) AS head FROM ledger_events')) as Array<{ head: string }>
       )[0]?.head ?? 0,
     );
-    const started = performance.now();
-    const fold = new LedgerFold(recipient, narrowed, options.secret);
-    const stream = client.query(new QueryStream(LEDGER_SQL, [head], { batchSize: options.fetchSize ?? 5_000 }));
-    for await (const row of stream as AsyncIterable<LedgerRow>) fold.add(row);
-    const folded = performance.now();
     // TRUNCATE rather than DELETE: no dead rows to vacuum after every rebuild. Readers of the views
     // wait for the rebuild's COMMIT instead of seeing the old rows meanwhile.
     await runner.query('TRUNCATE risk_seizures, risk_alerts');
-    await writeState(runner, fold.state, fold.changed);
+    const started = performance.now();
+    const fold = new LedgerFold(recipient, narrowed, options.secret);
+    const inTables: ChangedIds = { seizures: new Map(), alerts: new Map() };
+    const flush = async (pending: ChangedIds): Promise<void> => {
+      const fresh: ChangedIds = { seizures: new Map(), alerts: new Map() };
+      const again: ChangedIds = { seizures: new Map(), alerts: new Map() };
+      for (const kind of ['seizures', 'alerts'] as const) {
+        for (const [id, position] of pending[kind]) {
+          (inTables[kind].has(id) ? again : fresh)[kind].set(id, position);
+          inTables[kind].set(id, position);
+        }
+      }
+      await copyRows(writer, fold.state, fresh);
+      await writeState(runner, fold.state, again);
+    };
+    let failure: { error: unknown } | undefined;
+    const client = (await reader.connect()) as PoolClient;
+    const stream = client.query(new QueryStream(LEDGER_SQL, [head], { batchSize: options.fetchSize ?? 10_000 }));
+    for await (const row of stream as AsyncIterable<LedgerRow>) {
+      fold.add(row);
+      if (failure) throw failure.error;
+      if (pipelined && !flushing && fold.pendingRows >= FLUSH_ROWS) {
+        flushing = flush(fold.takePending()).then(
+          () => void (flushing = undefined),
+          (error: unknown) => void (failure = { error }),
+        );
+      }
+    }
+    await flushing;
+    if (failure) throw failure.error;
+    const folded = performance.now();
+    await flush(fold.takePending());
     await setCheckpoint(runner, head);
     await runner.commitTransaction();
     const written = performance.now();
@@ -112,17 +150,28 @@ export async function rebuildViews(dataSource: DataSource, options: RebuildOptio
       timings: { foldMs: Math.round(folded - started), writeMs: Math.round(written - folded) },
     };
   } catch (error) {
-    await runner.rollbackTransaction().catch(() => undefined);
+    // A flush still running would otherwise race the ROLLBACK on the same connection.
+    await flushing?.catch(() => undefined);
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
     throw error;
   } finally {
+    if (reader !== runner) await reader.release();
     await runner.release();
   }
+}
+
+function poolSizeOf(dataSource: DataSource): number {
+  const size = (dataSource.options as { poolSize?: number }).poolSize;
+  // node-postgres' default pool holds ten connections.
+  return size ?? 10;
 }
 
 /** The per-event state of a rebuild; exported for the rebuild's unit test. */
 export class LedgerFold {
   readonly state = initialRiskState();
   readonly changed: ChangedIds = { seizures: new Map(), alerts: new Map() };
+  /** What changed since the last `takePending`: the rows still to write. */
+  private pending: ChangedIds = { seizures: new Map(), alerts: new Map() };
   events = 0;
   copies = 0;
   private readonly policies = new Map<AgencyCode, SharingPolicy>();
@@ -160,13 +209,33 @@ export class LedgerFold {
       secret: this.secret,
       ...(version !== undefined ? { previousRecipients: new Map([[this.recipient, version]]) } : {}),
       rulesOfVersion: (v) => this.policyVersions.get(event.originator)?.get(v),
+      skipPaths: true,
     });
     for (const delivery of deliveries) {
       if (delivery.recipient !== this.recipient) continue;
       if (version === undefined) this.received.set(event.streamId, delivery.policyVersion);
       this.copies++;
-      foldCopies(this.state, [toSharedCopy(event, delivery)], this.changed);
+      const change = applySharedCopy(this.state, toSharedCopy(event, delivery));
+      if (change?.kind === 'seizure') {
+        this.changed.seizures.set(change.seizureId, event.position);
+        this.pending.seizures.set(change.seizureId, event.position);
+      } else if (change?.kind === 'alert') {
+        this.changed.alerts.set(change.alertId, event.position);
+        this.pending.alerts.set(change.alertId, event.position);
+      }
     }
+  }
+
+  /** How many rows are waiting to be written. */
+  get pendingRows(): number {
+    return this.pending.seizures.size + this.pending.alerts.size;
+  }
+
+  /** The rows changed since the last call; each is written with its current state. */
+  takePending(): ChangedIds {
+    const taken = this.pending;
+    this.pending = { seizures: new Map(), alerts: new Map() };
+    return taken;
   }
 
   /** The aggregate's handling with this event applied (an amendment's `handling` replaces it whole). */

@@ -34,6 +34,11 @@ export interface SharingInput {
   readonly previousRecipients?: ReadonlyMap<AgencyCode, number>;
   /** The rules of an earlier version of the originator's policy. */
   readonly rulesOfVersion?: (version: number) => readonly SharingRule[] | undefined;
+  /**
+   * Leave every delivery's `paths` empty: listing them costs a walk of each payload, wasted on a
+   * caller that never records a disclosure (the aggregator's rebuild).
+   */
+  readonly skipPaths?: boolean;
 }
 
 /** One recipient's copy of an event: the redacted payload, its leaf paths and the deciding version. */
@@ -41,7 +46,7 @@ export interface Delivery {
   readonly recipient: AgencyCode;
   readonly policyVersion: number;
   readonly payload: Readonly<Record<string, unknown>>;
-  /** Sorted leaf paths of `payload` (`changes.items[].quantity`, `location.country`, `reason`). */
+  /** Sorted leaf paths of `payload` (`changes.items[].quantity`, `location.country`, `reason`); empty with `skipPaths`. */
   readonly paths: readonly string[];
 }
 
@@ -101,8 +106,10 @@ function omit(source: JsonObject, key: string): JsonObject {
   return rest;
 }
 
-function delivery(recipient: AgencyCode, policyVersion: number, payload: JsonObject): Delivery {
-  return { recipient, policyVersion, payload, paths: leafPaths(payload) };
+const NO_PATHS: readonly string[] = Object.freeze([]);
+
+function delivery(recipient: AgencyCode, policyVersion: number, payload: JsonObject, skipPaths?: boolean): Delivery {
+  return { recipient, policyVersion, payload, paths: skipPaths ? NO_PATHS : leafPaths(payload) };
 }
 
 /**
@@ -127,7 +134,7 @@ function ruleFor(
  * never receives its own event. Results are sorted by recipient.
  */
 export function evaluateSharing(input: SharingInput): Delivery[] {
-  const { event, policy, directory, secret } = input;
+  const { event, policy, directory, secret, skipPaths } = input;
   const type: string = event.type;
   if (!isShareable(type)) return [];
   const originator = event.originator;
@@ -141,7 +148,7 @@ export function evaluateSharing(input: SharingInput): Delivery[] {
       if (code === originator) continue;
       const rule = firstMatchingRule(policy.rules, code, type, directory);
       if (rule && tlpAllows(handling as unknown as Handling, rule, code)) {
-        deliveries.push(delivery(code, policy.version, redactPayload(type, payload, rule, secret)));
+        deliveries.push(delivery(code, policy.version, redactPayload(type, payload, rule, secret), skipPaths));
       }
     }
     return sortByRecipient(deliveries);
@@ -158,7 +165,7 @@ export function evaluateSharing(input: SharingInput): Delivery[] {
     if (!rules) throw new CaravanError('unavailable', `policy version ${version} of ${originator} is not available`);
     const rule = ruleFor(rules, recipient, type, directory);
     const allowed = rule && tlpAllows(handling, rule, recipient) ? rule : undefined;
-    deliveries.push(delivery(recipient, version, redactPayload(type, event.payload, allowed, secret)));
+    deliveries.push(delivery(recipient, version, redactPayload(type, event.payload, allowed, secret), skipPaths));
   }
 
   // Plus whoever the policy in force now makes eligible, under the current TLP.
@@ -167,7 +174,7 @@ export function evaluateSharing(input: SharingInput): Delivery[] {
       if (code === originator || previous.has(code)) continue;
       const rule = ruleFor(policy.rules, code, type, directory);
       if (rule && tlpAllows(handling, rule, code)) {
-        deliveries.push(delivery(code, policy.version, redactPayload(type, event.payload, rule, secret)));
+        deliveries.push(delivery(code, policy.version, redactPayload(type, event.payload, rule, secret), skipPaths));
       }
     }
   }

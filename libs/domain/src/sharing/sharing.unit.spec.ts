@@ -436,6 +436,23 @@ describe('follow-ups', () => {
     });
   });
 
+  it('with skipPaths leaves paths empty and every recipient, version and payload unchanged', () => {
+    const event = amended({ items: [{ category: 'narcotic', substance: 'heroin', quantity: 11, unit: 'kg' }] });
+    const extra = { aggregate: green, previousRecipients: new Map([['KZ-BS', 1]]), rulesOfVersion };
+    const original = reported();
+    const rules = [all(['*'])];
+    for (const [e, r] of [
+      [event, v3],
+      [original, rules],
+    ] as const) {
+      const full = share(e, r, extra);
+      const skipped = share(e, r, { ...extra, skipPaths: true });
+      expect(full.length).toBeGreaterThan(0);
+      expect(full.every((d) => d.paths.length > 0)).toBe(true);
+      expect(skipped).toEqual(full.map((d) => ({ ...d, paths: [] })));
+    }
+  });
+
   it('delivers a retraction as its own event to everyone who had the original', () => {
     const deliveries = share(retracted, [], {
       aggregate: green,
