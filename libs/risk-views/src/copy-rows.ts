@@ -5,12 +5,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { seizureContribution, type AlertRecord, type RiskState, type SeizureRecord } from '@caravan/domain';
-import type { ChangedIds } from './risk-view-store.js';
-
-// The same trimmed payloads as writeState keeps (see risk-view-store.ts).
-const SEIZURE_KEYS = ['seizureId', 'occurredAt', 'location', 'items', 'route'];
-const ALERT_KEYS = ['alertId', 'severity', 'validFrom', 'validUntil', 'area'];
+import type { RiskState } from '@caravan/domain';
+import { alertRow, seizureRow, type ChangedIds } from './risk-view-store.js';
 
 const COPY_SEIZURES =
   'COPY risk_seizures (seizure_id, originator, record, contribution, country, crossing_point, week, position) FROM STDIN';
@@ -18,12 +14,6 @@ const COPY_ALERTS = 'COPY risk_alerts (alert_id, originator, record, withdrawn, 
 
 /** Rows joined into one chunk of the COPY stream. */
 const ROWS_PER_CHUNK = 500;
-
-function pick(payload: Readonly<Record<string, unknown>>, keys: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of keys) if (payload[key] !== undefined) out[key] = payload[key];
-  return out;
-}
 
 // COPY's text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
 const SPECIAL = /[\\\t\n\r]/;
@@ -38,30 +28,27 @@ export function copyField(value: string | number | boolean | null | undefined): 
 }
 
 function seizureLine(state: RiskState, id: string, position: number): string {
-  const full = state.seizures.get(id)!;
-  const record: SeizureRecord = { ...full, payload: pick(full.payload, SEIZURE_KEYS) };
-  const contribution = seizureContribution(state, id);
+  const row = seizureRow(state, id, position);
   return [
-    copyField(id),
-    copyField(record.originator),
-    copyField(JSON.stringify(record)),
-    copyField(contribution ? JSON.stringify(contribution) : null),
-    copyField(contribution?.country),
-    copyField(contribution?.crossingPoint),
-    copyField(contribution?.week),
-    copyField(position),
+    copyField(row.seizure_id),
+    copyField(row.originator),
+    copyField(JSON.stringify(row.record)),
+    copyField(row.contribution ? JSON.stringify(row.contribution) : null),
+    copyField(row.country),
+    copyField(row.crossing_point),
+    copyField(row.week),
+    copyField(row.position),
   ].join('\t');
 }
 
 function alertLine(state: RiskState, id: string, position: number): string {
-  const full = state.alerts.get(id)!;
-  const record: AlertRecord = { ...full, payload: pick(full.payload, ALERT_KEYS) };
+  const row = alertRow(state, id, position);
   return [
-    copyField(id),
-    copyField(record.state.originator),
-    copyField(JSON.stringify(record)),
-    copyField(record.state.withdrawn ? 't' : 'f'),
-    copyField(position),
+    copyField(row.alert_id),
+    copyField(row.originator),
+    copyField(JSON.stringify(row.record)),
+    copyField(row.withdrawn ? 't' : 'f'),
+    copyField(row.position),
   ].join('\t');
 }
 

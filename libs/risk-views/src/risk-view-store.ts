@@ -199,31 +199,37 @@ function pick(payload: Readonly<Record<string, unknown>>, keys: readonly string[
   return out;
 }
 
+/** The row of one seizure as stored in risk_seizures (shared by the upserts and the rebuild's COPY). */
+export function seizureRow(state: RiskState, id: string, position: number) {
+  const full = state.seizures.get(id)!;
+  const record: SeizureRecord = { ...full, payload: pick(full.payload, SEIZURE_KEYS) };
+  const contribution = seizureContribution(state, id);
+  return {
+    seizure_id: id,
+    originator: record.originator,
+    record,
+    contribution,
+    country: contribution?.country ?? null,
+    crossing_point: contribution?.crossingPoint ?? null,
+    week: contribution?.week ?? null,
+    position,
+  };
+}
+
+/** The row of one alert as stored in risk_alerts. */
+export function alertRow(state: RiskState, id: string, position: number) {
+  const full = state.alerts.get(id)!;
+  const record: AlertRecord = { ...full, payload: pick(full.payload, ALERT_KEYS) };
+  return { alert_id: id, originator: record.state.originator, record, withdrawn: record.state.withdrawn, position };
+}
+
 /** Inserts or replaces the rows of the changed seizures and alerts, in chunks. */
 export async function writeState(db: Sql, state: RiskState, changed: ChangedIds): Promise<void> {
-  const seizureRows = [...changed.seizures].map(([id, position]) => {
-    const full = state.seizures.get(id)!;
-    const record: SeizureRecord = { ...full, payload: pick(full.payload, SEIZURE_KEYS) };
-    const contribution = seizureContribution(state, id);
-    return {
-      seizure_id: id,
-      originator: record.originator,
-      record,
-      contribution,
-      country: contribution?.country ?? null,
-      crossing_point: contribution?.crossingPoint ?? null,
-      week: contribution?.week ?? null,
-      position,
-    };
-  });
+  const seizureRows = [...changed.seizures].map(([id, position]) => seizureRow(state, id, position));
   for (let i = 0; i < seizureRows.length; i += CHUNK) {
     await db.query(UPSERT_SEIZURES, [JSON.stringify(seizureRows.slice(i, i + CHUNK))]);
   }
-  const alertRows = [...changed.alerts].map(([id, position]) => {
-    const full = state.alerts.get(id)!;
-    const record: AlertRecord = { ...full, payload: pick(full.payload, ALERT_KEYS) };
-    return { alert_id: id, originator: record.state.originator, record, withdrawn: record.state.withdrawn, position };
-  });
+  const alertRows = [...changed.alerts].map(([id, position]) => alertRow(state, id, position));
   for (let i = 0; i < alertRows.length; i += CHUNK) {
     await db.query(UPSERT_ALERTS, [JSON.stringify(alertRows.slice(i, i + CHUNK))]);
   }
