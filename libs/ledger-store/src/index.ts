@@ -14,7 +14,7 @@ export { LedgerWriter } from './ledger-writer.js';
 /** SHA-256 hex of a command body's canonical JSON, the fingerprint kept per commandId. */
 export { commandBodyHash } from './ledger-writer.js';
 /** Head, filters and the policy.set record returned by the reader. */
-export type { LedgerHead, LedgerFilter, PolicyEventRecord } from './ledger-reader.js';
+export type { LedgerHead, LedgerFilter, PolicyEventRecord, RecordedCommand } from './ledger-reader.js';
 /** Streams, pages, the head, checkpoints and the policy in force at a position. */
 export { LedgerReader } from './ledger-reader.js';
 /** LISTEN/NOTIFY wake-ups for followers of the ledger. */

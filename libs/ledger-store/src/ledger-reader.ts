@@ -28,6 +28,16 @@ export interface LedgerFilter {
   readonly recordedBefore?: string;
 }
 
+/** A command as the ledger first recorded it (its idempotency record). */
+export interface RecordedCommand {
+  readonly agency: string;
+  readonly name: string;
+  readonly bodyHash: string;
+  readonly eventId: string;
+  readonly position: number;
+  readonly streamVersion: number;
+}
+
 /** A policy.set event as recorded, with its hash. */
 export type PolicyEventRecord = RecordedEvent<'policy.set'> & { readonly hash: string };
 
@@ -124,6 +134,36 @@ export class LedgerReader {
       [eventId],
     );
     return rows[0] ? toEvent(rows[0]) : undefined;
+  }
+
+  /**
+   * The first answer recorded for a commandId, if any. The ledger app looks it up before deciding:
+   * a retried `seizure.report` would otherwise be refused by the decider ("already reported")
+   * before the writer's own idempotency check is reached.
+   */
+  async findCommand(commandId: string): Promise<RecordedCommand | undefined> {
+    const rows: Array<{
+      agency: string;
+      command_name: string;
+      body_sha256: string;
+      event_id: string;
+      position: string;
+      stream_version: number;
+    }> = await this.dataSource.query(
+      `SELECT agency, command_name, body_sha256, event_id, position, stream_version
+         FROM ledger_commands WHERE command_id = $1::uuid`,
+      [commandId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      agency: row.agency,
+      name: row.command_name,
+      bodyHash: row.body_sha256,
+      eventId: row.event_id,
+      position: Number(row.position),
+      streamVersion: row.stream_version,
+    };
   }
 
   /**

@@ -12,7 +12,6 @@ import { decideCommand, streamIdForCommand, validatePolicy, type CaravanCommand 
 import { commandBodyHash, type AppendResult, type CommandIdentity } from '@caravan/ledger-store';
 import { validateCommand } from '@caravan/validation';
 import { LedgerContext } from '../ledger.context.js';
-import { findRecordedCommand } from './recorded-commands.js';
 
 // Commands that create their aggregate: the stream must not exist yet.
 const CREATES = new Set<CommandName>(['seizure.report', 'alert.issue']);
@@ -39,7 +38,7 @@ export class CommandService {
     const now = new Date();
     const value = await this.validate(command, body, now);
     const identity: CommandIdentity = { commandId: value.commandId, name: command, bodyHash: commandBodyHash(value) };
-    const first = await findRecordedCommand(this.ctx.db, identity.commandId);
+    const first = await this.ctx.reader.findCommand(identity.commandId);
     if (first) {
       if (first.agency !== agency || first.name !== identity.name || first.bodyHash !== identity.bodyHash) {
         throw new CaravanError(
