@@ -38,17 +38,20 @@ export class CommandService {
     const now = new Date();
     const value = await this.validate(command, body, now);
     const identity: CommandIdentity = { commandId: value.commandId, name: command, bodyHash: commandBodyHash(value) };
-    const first = await this.ctx.reader.findCommand(identity.commandId);
-    if (first) {
-      if (first.agency !== agency || first.name !== identity.name || first.bodyHash !== identity.bodyHash) {
-        throw new CaravanError(
-          'idempotency-conflict',
-          `command ${identity.commandId} was already used with a different body`,
-        );
-      }
-      return { eventId: first.eventId, position: first.position, streamVersion: first.streamVersion, replayed: true };
+    const first = await this.recordedAnswer(identity, agency);
+    if (first) return first;
+    let result: AppendResult;
+    try {
+      result = await this.decideAndAppend(command, value, agency, identity, now);
+    } catch (error) {
+      // The same command may have been recorded between the lookup above and the decision (two
+      // identical requests at once): the decider then refuses it on the state the first one made.
+      // The first answer is the right reply to the retry, as SPEC §6 promises.
+      if (!(error instanceof CaravanError)) throw error;
+      const meanwhile = await this.recordedAnswer(identity, agency);
+      if (meanwhile) return meanwhile;
+      throw error;
     }
-    const result = await this.decideAndAppend(command, value, agency, identity, now);
     if (!result.replayed) {
       this.ctx.logger.log({
         msg: 'command recorded',
@@ -77,6 +80,19 @@ export class CommandService {
       if (errors.length > 0) throw new CaravanError('invalid', 'the policy is invalid; see fields', errors);
     }
     return result.value;
+  }
+
+  /** The first answer to this command, or an idempotency-conflict if its id was used otherwise. */
+  private async recordedAnswer(identity: CommandIdentity, agency: string): Promise<CommandAccepted | undefined> {
+    const first = await this.ctx.reader.findCommand(identity.commandId);
+    if (!first) return undefined;
+    if (first.agency !== agency || first.name !== identity.name || first.bodyHash !== identity.bodyHash) {
+      throw new CaravanError(
+        'idempotency-conflict',
+        `command ${identity.commandId} was already used with a different body`,
+      );
+    }
+    return { eventId: first.eventId, position: first.position, streamVersion: first.streamVersion, replayed: true };
   }
 
   private async decideAndAppend(
