@@ -127,8 +127,12 @@ export async function publishScenario(
 ): Promise<{ published: number; skipped: boolean }> {
   const [first, ...rest] = steps;
   if (!first) return { published: 0, skipped: false };
+  // The scenario is already in this hub when its first command is answered as a replay (same
+  // commandId and body) or refused with 409 (the same commandId or seizure, with times anchored to
+  // a different `now`).
   try {
-    await send(admin, keys, first);
+    // 200, not 201: the gateway's answer to a replayed commandId (SPEC §7).
+    if ((await send(admin, keys, first)).status === 200) return { published: 0, skipped: true };
   } catch (error) {
     if (error instanceof GatewayError && error.status === 409) return { published: 0, skipped: true };
     throw error;
@@ -155,15 +159,18 @@ export async function publishScenario(
   return { published, skipped: false };
 }
 
-async function send(admin: GatewayClient, keys: Readonly<Record<string, string>>, step: DemoStep): Promise<void> {
+async function send(
+  admin: GatewayClient,
+  keys: Readonly<Record<string, string>>,
+  step: DemoStep,
+): Promise<{ readonly status: number }> {
   const key = keys[step.agency];
   if (!key) throw new Error(`no demo key for ${step.agency}`);
   const client = admin.withKey(key);
   const request = requestFor(step);
   for (let attempt = 0; ; attempt++) {
     try {
-      await client.json(request.method, request.path, { body: request.body, headers: request.headers });
-      return;
+      return await client.json(request.method, request.path, { body: request.body, headers: request.headers });
     } catch (error) {
       // Rate limits and a ledger catching up are waited out; anything else is a real failure.
       const retriable = error instanceof GatewayError && (error.status === 429 || error.status === 503);
