@@ -65,7 +65,12 @@ export async function startAggregator(
       filterSubject: subject,
       batchSize: options.batchSize ?? 500,
     };
-    nc = await connectNats({ servers: config.natsServers, name: 'caravan-aggregator', logger: messagingLogger });
+    nc = await connectNats({
+      servers: config.natsServers,
+      credentials: config.natsCredentials,
+      name: 'caravan-aggregator',
+      logger: messagingLogger,
+    });
     const checkpoint = await store.checkpointRow();
     await restartConsumerAt(nc, config, consumer, checkpoint);
 

@@ -1,6 +1,7 @@
 // `npm run start:aggregator`: the aggregator alone.
-import { aggregatorConfig, ConfigError, ensureLocalSecrets, loadConfig } from '@caravan/config';
+import { aggregatorConfig, ConfigError, ensureLocalSecrets, loadConfig, NATS_LOGIN_HINT } from '@caravan/config';
 import { DatabaseUnavailableError } from '@caravan/database';
+import { NatsAuthenticationError } from '@caravan/messaging';
 import { startAggregator } from './aggregator.app.js';
 
 try {
@@ -16,6 +17,8 @@ try {
     console.error(`caravan aggregator: ${error.message}`);
   } else if (error instanceof DatabaseUnavailableError) {
     console.error(`caravan aggregator: ${error.message} (set CARAVAN_DATABASE_URL)`);
+  } else if (error instanceof NatsAuthenticationError) {
+    console.error(`caravan aggregator: ${error.message} (${NATS_LOGIN_HINT})`);
   } else {
     console.error(`caravan aggregator: cannot start: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -1,13 +1,14 @@
 // The real binary, run as a user runs it: help, usage errors (exit 2) and the offline verifier on
 // export files this test builds itself with the domain's hashEvent and signCheckpoint.
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChainedEvent, RecordedEvent } from '@caravan/contracts';
-import { createTestDatabase } from '@caravan/testing';
+import { natsServerConfig } from '@caravan/messaging';
+import { createTestDatabase, startNatsServer } from '@caravan/testing';
 import { GENESIS_HASH, hashEvent, signCheckpoint } from '@caravan/domain';
-import { assertBuilt, runCaravan } from './run-binary.test-support.js';
+import { assertBuilt, REPO_ROOT, runCaravan, runNodeScript } from './run-binary.test-support.js';
 
 const COMMANDS = ['up', 'demo', 'publish', 'feed', 'risk', 'policy', 'keys', 'replay', 'verify', 'as-seen'];
 
@@ -121,7 +122,7 @@ describe('caravan --help', () => {
     ],
     [
       ['up', '--help'],
-      ['--demo', 'CARAVAN_DATABASE_URL', 'CARAVAN_NATS_URL'],
+      ['--demo', 'CARAVAN_DATABASE_URL', 'CARAVAN_NATS_URL', 'CARAVAN_NATS_USER', 'CARAVAN_NATS_PASSWORD_FILE'],
     ],
   ])('%j explains its options and exits 0', async (args, words) => {
     const run = await runCaravan(args);
@@ -269,6 +270,38 @@ describe('caravan up with a service it cannot use', () => {
       expect(run.code).toBe(1);
       expect(run.stderr).toBe('caravan: cannot reach NATS at nats://127.0.0.1:1 (set CARAVAN_NATS_URL)\n');
     } finally {
+      await db.drop();
+    }
+  });
+
+  it('names the NATS login variables when a secured NATS refuses the hub, exit 1, never printing the password', async () => {
+    const db = await createTestDatabase('cliauth');
+    const server = await startNatsServer({
+      config: natsServerConfig({
+        agencies: [],
+        credentials: { hub: randomBytes(18).toString('base64url'), agencies: {} },
+      }),
+    });
+    const hint = '(set CARAVAN_NATS_USER and CARAVAN_NATS_PASSWORD or CARAVAN_NATS_PASSWORD_FILE)';
+    try {
+      const env = { CARAVAN_DATABASE_URL: db.url, CARAVAN_NATS_URL: server.url, CARAVAN_STATE_DIR: stateDir };
+      const wrong = await runCaravan(['up'], {
+        env: { ...env, CARAVAN_NATS_USER: 'caravan-hub', CARAVAN_NATS_PASSWORD: 'not-the-hub-password' },
+      });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toBe(
+        `caravan: NATS at ${server.url} refused the login of user "caravan-hub": wrong user or password ${hint}\n`,
+      );
+      expect(wrong.stdout + wrong.stderr).not.toContain('not-the-hub-password');
+
+      // One app alone, as `npm run start:ledger` runs it, with no login at all.
+      const none = await runNodeScript(join(REPO_ROOT, 'dist', 'apps', 'ledger', 'src', 'main.js'), [], { env });
+      expect(none.code).toBe(1);
+      expect(none.stderr).toBe(
+        `caravan ledger: NATS at ${server.url} refused a connection without credentials ${hint}\n`,
+      );
+    } finally {
+      await server.dispose();
       await db.drop();
     }
   });

@@ -31,13 +31,18 @@ export function assertBuilt(): void {
 }
 
 export function runCaravan(args: readonly string[], options: RunOptions = {}): Promise<BinaryRun> {
+  return runNodeScript(CARAVAN_BIN, args, options);
+}
+
+/** Any built entry point (`dist/apps/<app>/src/main.js`, what `npm run start:<app>` runs) to completion. */
+export function runNodeScript(script: string, args: readonly string[], options: RunOptions = {}): Promise<BinaryRun> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (value !== undefined && !name.startsWith('CARAVAN_') && name !== 'NODE_OPTIONS') env[name] = value;
   }
   Object.assign(env, options.env);
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CARAVAN_BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env });
+    const child = spawn(process.execPath, [script, ...args], { cwd: options.cwd ?? REPO_ROOT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -72,7 +72,12 @@ export async function startDistributor(
       schemas: [ledgerSchema, directorySchema, sharingSchema],
       applicationName: 'caravan-distributor',
     });
-    nc = await connectNats({ servers: config.natsServers, name: 'caravan-distributor', logger: messagingLogger });
+    nc = await connectNats({
+      servers: config.natsServers,
+      credentials: config.natsCredentials,
+      name: 'caravan-distributor',
+      logger: messagingLogger,
+    });
     const jsm: JetStreamManager = await jetstreamManager(nc);
     await ensureStreams(jsm, topology);
     const service = new DistributionService({

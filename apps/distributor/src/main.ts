@@ -1,6 +1,7 @@
 // `npm run start:distributor`: the distributor alone.
-import { ConfigError, distributorConfig, ensureLocalSecrets, loadConfig } from '@caravan/config';
+import { ConfigError, distributorConfig, ensureLocalSecrets, loadConfig, NATS_LOGIN_HINT } from '@caravan/config';
 import { DatabaseUnavailableError } from '@caravan/database';
+import { NatsAuthenticationError } from '@caravan/messaging';
 import { startDistributor } from './distributor.app.js';
 import { faultsFromEnv } from './fault-hook.js';
 
@@ -17,6 +18,8 @@ try {
     console.error(`caravan distributor: ${error.message}`);
   } else if (error instanceof DatabaseUnavailableError) {
     console.error(`caravan distributor: ${error.message} (set CARAVAN_DATABASE_URL)`);
+  } else if (error instanceof NatsAuthenticationError) {
+    console.error(`caravan distributor: ${error.message} (${NATS_LOGIN_HINT})`);
   } else {
     console.error(`caravan distributor: cannot start: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -53,6 +53,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningApp & 
     });
     nc = await connectNats({
       servers: config.natsServers,
+      credentials: config.natsCredentials,
       name: 'caravan-gateway',
       logger: { log: (m) => logger.log(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
     });

@@ -1,6 +1,7 @@
 // `npm run start:gateway`: the gateway alone.
-import { ConfigError, ensureLocalSecrets, gatewayConfig, loadConfig } from '@caravan/config';
+import { ConfigError, ensureLocalSecrets, gatewayConfig, loadConfig, NATS_LOGIN_HINT } from '@caravan/config';
 import { DatabaseUnavailableError } from '@caravan/database';
+import { NatsAuthenticationError } from '@caravan/messaging';
 import { startGateway } from './gateway.app.js';
 
 try {
@@ -16,6 +17,8 @@ try {
     console.error(`caravan gateway: ${error.message}`);
   } else if (error instanceof DatabaseUnavailableError) {
     console.error(`caravan gateway: ${error.message} (set CARAVAN_DATABASE_URL)`);
+  } else if (error instanceof NatsAuthenticationError) {
+    console.error(`caravan gateway: ${error.message} (${NATS_LOGIN_HINT})`);
   } else {
     console.error(`caravan gateway: cannot start: ${error instanceof Error ? error.message : String(error)}`);
   }

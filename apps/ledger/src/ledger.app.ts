@@ -41,6 +41,7 @@ export async function startLedger(config: LedgerConfig): Promise<RunningApp> {
     });
     nc = await connectNats({
       servers: config.natsServers,
+      credentials: config.natsCredentials,
       name: 'caravan-ledger',
       logger: { log: (m) => logger.log(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
     });

@@ -1,6 +1,7 @@
 // `npm run start:ledger`: the ledger alone.
-import { ConfigError, ensureLocalSecrets, ledgerConfig, loadConfig } from '@caravan/config';
+import { ConfigError, ensureLocalSecrets, ledgerConfig, loadConfig, NATS_LOGIN_HINT } from '@caravan/config';
 import { DatabaseUnavailableError } from '@caravan/database';
+import { NatsAuthenticationError } from '@caravan/messaging';
 import { faultTuningFromEnv } from './ledger.config.js';
 import { startLedger } from './ledger.app.js';
 
@@ -18,6 +19,8 @@ try {
     console.error(`caravan ledger: ${error.message}`);
   } else if (error instanceof DatabaseUnavailableError) {
     console.error(`caravan ledger: ${error.message} (set CARAVAN_DATABASE_URL)`);
+  } else if (error instanceof NatsAuthenticationError) {
+    console.error(`caravan ledger: ${error.message} (${NATS_LOGIN_HINT})`);
   } else {
     console.error(`caravan ledger: cannot start: ${error instanceof Error ? error.message : String(error)}`);
   }

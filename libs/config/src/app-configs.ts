@@ -2,10 +2,13 @@
 import { createPublicKey } from 'node:crypto';
 import type { Topology } from '@caravan/contracts';
 import type { ResolvedConfig } from './local-secrets.js';
+import type { NatsCredentials } from './nats-credentials.js';
 
 export interface ServiceConnections {
   readonly databaseUrl: string;
   readonly natsServers: readonly string[];
+  /** The hub's NATS login; absent for a server without authorization. */
+  readonly natsCredentials?: NatsCredentials;
   readonly topology: Topology;
 }
 
@@ -52,8 +55,10 @@ export function aggregatorConfig(config: ResolvedConfig): AggregatorAppConfig {
 }
 
 export function auditorConfig(config: ResolvedConfig): AuditorAppConfig {
+  // The auditor reads only PostgreSQL: it is not handed the NATS password.
+  const { natsCredentials: _unused, ...rest } = connections(config);
   return {
-    ...connections(config),
+    ...rest,
     ledgerPublicKeyPem: ledgerPublicKeyPem(config.ledgerKeyPem),
     pseudonymSecret: config.pseudonymSecret,
   };
@@ -76,5 +81,10 @@ export function ledgerPublicKeyPem(privateKeyPem: string): string {
 }
 
 function connections(config: ResolvedConfig): ServiceConnections {
-  return { databaseUrl: config.databaseUrl, natsServers: config.natsServers, topology: config.topology };
+  return {
+    databaseUrl: config.databaseUrl,
+    natsServers: config.natsServers,
+    ...(config.natsCredentials ? { natsCredentials: config.natsCredentials } : {}),
+    topology: config.topology,
+  };
 }

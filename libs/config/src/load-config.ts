@@ -4,6 +4,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { isolatedTopology, PRODUCTION_TOPOLOGY, type Topology } from '@caravan/contracts';
 import { ConfigError } from './config-error.js';
+import { NatsCredentials } from './nats-credentials.js';
 
 export const DEFAULTS = {
   databaseUrl: 'postgres://postgres@127.0.0.1:5432/caravan',
@@ -16,10 +17,20 @@ export const DEFAULTS = {
 export type LedgerKeySource =
   { readonly kind: 'pem'; readonly pem: string } | { readonly kind: 'file'; readonly path: string };
 
+/**
+ * Where the hub's NATS login comes from; `undefined` means none (a server without authorization).
+ * A password file is read at start (ensureLocalSecrets), so the password need not sit in the
+ * environment, where it is visible to every process of the same user and to crash reporters.
+ */
+export type NatsAuthSource =
+  | { readonly kind: 'password'; readonly credentials: NatsCredentials }
+  | { readonly kind: 'file'; readonly user: string; readonly path: string };
+
 export interface CaravanConfig {
   readonly databaseUrl: string;
   /** One or more servers (comma-separated in the variable). */
   readonly natsServers: readonly string[];
+  readonly natsAuth: NatsAuthSource | undefined;
   readonly httpPort: number;
   readonly pseudonymSecret: string | undefined;
   readonly ledgerKey: LedgerKeySource | undefined;
@@ -48,6 +59,7 @@ export function loadConfig(env: Env): CaravanConfig {
   return {
     databaseUrl: databaseUrl(read(env, 'CARAVAN_DATABASE_URL') ?? DEFAULTS.databaseUrl),
     natsServers: natsServers(read(env, 'CARAVAN_NATS_URL') ?? DEFAULTS.natsUrl),
+    natsAuth: natsAuth(env),
     httpPort: httpPort(read(env, 'CARAVAN_HTTP_PORT')),
     pseudonymSecret: pseudonymSecret(read(env, 'CARAVAN_PSEUDONYM_SECRET')),
     ledgerKey:
@@ -109,8 +121,49 @@ function natsServers(value: string): string[] {
         `must be nats://host:port, comma-separated for several (got "${redact(server)}")`,
       );
     }
+    // nats.js 3 ignores `user:pass@` in a server URL: accepting it would connect anonymously.
+    if (url.username || url.password) {
+      throw new ConfigError(
+        'CARAVAN_NATS_URL',
+        'must not carry credentials (the NATS client ignores them): set CARAVAN_NATS_USER and CARAVAN_NATS_PASSWORD',
+      );
+    }
   }
   return servers;
+}
+
+function natsAuth(env: Env): NatsAuthSource | undefined {
+  const user = read(env, 'CARAVAN_NATS_USER');
+  const password = read(env, 'CARAVAN_NATS_PASSWORD');
+  const passwordFile = read(env, 'CARAVAN_NATS_PASSWORD_FILE');
+  if (password !== undefined && passwordFile !== undefined) {
+    throw new ConfigError('CARAVAN_NATS_PASSWORD', 'and CARAVAN_NATS_PASSWORD_FILE are both set: set only one');
+  }
+  if (user === undefined) {
+    if (password === undefined && passwordFile === undefined) return undefined;
+    throw new ConfigError(
+      'CARAVAN_NATS_USER',
+      `is unset: ${password !== undefined ? 'CARAVAN_NATS_PASSWORD' : 'CARAVAN_NATS_PASSWORD_FILE'} needs the user it belongs to (caravan-hub in deploy/nats)`,
+    );
+  }
+  if (!/^[^\s\p{Cc}"'\\]{1,128}$/u.test(user)) {
+    throw new ConfigError('CARAVAN_NATS_USER', 'must be a user name of 1 to 128 characters without spaces or quotes');
+  }
+  if (passwordFile !== undefined) return { kind: 'file', user, path: passwordFile };
+  if (password === undefined) {
+    throw new ConfigError(
+      'CARAVAN_NATS_PASSWORD',
+      'is unset: CARAVAN_NATS_USER needs it, or CARAVAN_NATS_PASSWORD_FILE',
+    );
+  }
+  return { kind: 'password', credentials: natsCredentials(user, password, 'CARAVAN_NATS_PASSWORD') };
+}
+
+/** The hub's NATS login, checked; the password is never part of an error message. */
+export function natsCredentials(user: string, password: string, variable: string): NatsCredentials {
+  if (password === '') throw new ConfigError(variable, 'is empty');
+  if (/\p{Cc}/u.test(password)) throw new ConfigError(variable, 'must not contain control characters (a newline?)');
+  return new NatsCredentials(user, password);
 }
 
 function httpPort(value: string | undefined): number {

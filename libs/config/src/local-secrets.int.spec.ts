@@ -69,4 +69,33 @@ describe('ensureLocalSecrets', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toMatch(/^CARAVAN_LEDGER_KEY_FILE /);
   });
+
+  it('reads CARAVAN_NATS_PASSWORD_FILE, and names it when it is missing or empty', async () => {
+    const file = join(dir, 'nats-password');
+    await writeFile(file, 'hub-password-from-a-file\n', { mode: 0o600 });
+    const config = (path: string) =>
+      loadConfig({
+        CARAVAN_STATE_DIR: dir,
+        CARAVAN_LEDGER_KEY: generateLedgerKeyPem(),
+        CARAVAN_PSEUDONYM_SECRET: 'p'.repeat(32),
+        CARAVAN_NATS_USER: 'caravan-hub',
+        CARAVAN_NATS_PASSWORD_FILE: path,
+      });
+    const resolved = await ensureLocalSecrets(config(file));
+    expect({ user: resolved.natsCredentials?.user, pass: resolved.natsCredentials?.pass }).toEqual({
+      user: 'caravan-hub',
+      pass: 'hub-password-from-a-file',
+    });
+    expect(JSON.stringify(resolved)).not.toContain('hub-password-from-a-file');
+
+    await expect(ensureLocalSecrets(config(join(dir, 'missing')))).rejects.toMatchObject({
+      name: 'ConfigError',
+      variable: 'CARAVAN_NATS_PASSWORD_FILE',
+    });
+    await writeFile(file, '\n');
+    await expect(ensureLocalSecrets(config(file))).rejects.toMatchObject({
+      name: 'ConfigError',
+      message: 'CARAVAN_NATS_PASSWORD_FILE is empty',
+    });
+  });
 });

@@ -4,7 +4,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
-import { MIN_PSEUDONYM_SECRET_LENGTH, parseLedgerKey, type CaravanConfig } from './load-config.js';
+import { MIN_PSEUDONYM_SECRET_LENGTH, natsCredentials, parseLedgerKey, type CaravanConfig } from './load-config.js';
+import type { NatsCredentials } from './nats-credentials.js';
 
 export const LEDGER_KEY_FILE = 'ledger-key.pem';
 export const PSEUDONYM_SECRET_FILE = 'pseudonym-secret';
@@ -14,6 +15,8 @@ export interface ResolvedConfig extends CaravanConfig {
   /** The ledger's Ed25519 private key, PKCS#8 PEM. */
   readonly ledgerKeyPem: string;
   readonly pseudonymSecret: string;
+  /** The hub's NATS login, when CARAVAN_NATS_USER is set. */
+  readonly natsCredentials: NatsCredentials | undefined;
   /** Files this call created, so the caller can say so once in its start-up log. */
   readonly generated: readonly string[];
 }
@@ -45,7 +48,18 @@ export async function ensureLocalSecrets(config: CaravanConfig): Promise<Resolve
     }
   }
 
-  return { ...config, ledgerKeyPem, pseudonymSecret, generated };
+  let credentials: NatsCredentials | undefined;
+  if (config.natsAuth?.kind === 'password') {
+    credentials = config.natsAuth.credentials;
+  } else if (config.natsAuth?.kind === 'file') {
+    const text = await readFile(config.natsAuth.path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new ConfigError('CARAVAN_NATS_PASSWORD_FILE', `cannot be read (${error.code ?? error.message})`);
+    });
+    // Trimmed like every variable: a file written by `echo` ends with a newline.
+    credentials = natsCredentials(config.natsAuth.user, text.trim(), 'CARAVAN_NATS_PASSWORD_FILE');
+  }
+
+  return { ...config, ledgerKeyPem, pseudonymSecret, natsCredentials: credentials, generated };
 }
 
 /** A fresh Ed25519 private key as PKCS#8 PEM. */

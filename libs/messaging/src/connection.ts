@@ -1,6 +1,6 @@
 // One way to open a NATS connection for every Caravan process: reconnect forever with back-off, so a
 // restarted nats-server never needs a restarted app, and one log line per status change.
-import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { AuthorizationError, connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 
 /** Where log lines go; a Nest Logger, console or a test spy all fit. */
 export interface MessagingLogger {
@@ -15,6 +15,8 @@ export interface NatsConnectionOptions {
   readonly name: string;
   readonly user?: string;
   readonly pass?: string;
+  /** A login as one object (`NatsCredentials` of @caravan/config fits); wins over `user`/`pass`. */
+  readonly credentials?: { readonly user: string; readonly pass: string };
   /** Agencies must use their own inbox prefix (`_INBOX_<CODE>`), the only one they may subscribe to. */
   readonly inboxPrefix?: string;
   /** Upper bound of the reconnect back-off; 5 s by default. */
@@ -28,13 +30,35 @@ const consoleLogger: MessagingLogger = {
   error: (m) => console.error(m),
 };
 
-/** Opens a connection that retries its first connect and every reconnect forever, with back-off. */
+/**
+ * The server refused the login (wrong user or password, or none given to a server that needs one).
+ * The message is one line naming the servers and the user, never the password.
+ */
+export class NatsAuthenticationError extends Error {
+  constructor(servers: readonly string[], user: string | undefined, options?: { cause?: unknown }) {
+    super(
+      user === undefined
+        ? `NATS at ${servers.join(', ')} refused a connection without credentials`
+        : `NATS at ${servers.join(', ')} refused the login of user "${user}": wrong user or password`,
+      options,
+    );
+    this.name = 'NatsAuthenticationError';
+  }
+}
+
+/**
+ * Opens a connection that retries its first connect and every reconnect forever, with back-off;
+ * except a refused login, which no retry can fix: it fails with NatsAuthenticationError.
+ */
 export async function connectNats(options: NatsConnectionOptions): Promise<NatsConnection> {
   const logger = options.logger ?? consoleLogger;
   const maxDelay = options.maxReconnectDelayMs ?? 5_000;
+  const servers = typeof options.servers === 'string' ? [options.servers] : [...options.servers];
+  const user = options.credentials?.user ?? options.user;
+  const pass = options.credentials?.pass ?? options.pass;
   let attempt = 0;
   const config: ConnectionOptions = {
-    servers: typeof options.servers === 'string' ? options.servers : [...options.servers],
+    servers,
     name: options.name,
     maxReconnectAttempts: -1,
     waitOnFirstConnect: true,
@@ -46,11 +70,19 @@ export async function connectNats(options: NatsConnectionOptions): Promise<NatsC
       attempt += 1;
       return Math.round(Math.random() * Math.min(maxDelay, 100 * 2 ** Math.min(attempt, 10)));
     },
-    ...(options.user !== undefined ? { user: options.user } : {}),
-    ...(options.pass !== undefined ? { pass: options.pass } : {}),
+    ...(user !== undefined ? { user } : {}),
+    ...(pass !== undefined ? { pass } : {}),
     ...(options.inboxPrefix !== undefined ? { inboxPrefix: options.inboxPrefix } : {}),
   };
-  const nc = await connect(config);
+  let nc: NatsConnection;
+  try {
+    // The client gives up on the first connect after the server refused the same login twice
+    // (rather than retrying it forever, as it does an unreachable server).
+    nc = await connect(config);
+  } catch (error) {
+    if (error instanceof AuthorizationError) throw new NatsAuthenticationError(servers, user, { cause: error });
+    throw error;
+  }
   logger.log(JSON.stringify({ msg: 'nats connected', name: options.name, server: nc.getServer() }));
   void (async () => {
     for await (const status of nc.status()) {

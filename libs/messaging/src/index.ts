@@ -3,6 +3,8 @@
 export type { MessagingLogger, NatsConnectionOptions } from './connection.js';
 /** Opens a NATS connection that reconnects forever with back-off and logs each status change. */
 export { connectNats } from './connection.js';
+/** The server refused the hub's login: one line naming the servers and the user, never the password. */
+export { NatsAuthenticationError } from './connection.js';
 /** Drains a connection unless it is already closed. */
 export { drainNats } from './connection.js';
 export type { DurableConsumerSpec } from './provisioning.js';

@@ -6,8 +6,10 @@ import { startNatsServer, type NatsServerProcess } from '@caravan/testing';
 import {
   agencyInboxPrefix,
   agencyShareConsumer,
+  connectNats,
   ensureConsumer,
   ensureStreams,
+  NatsAuthenticationError,
   natsServerConfig,
   natsUserNames,
   publishToStream,
@@ -89,6 +91,35 @@ describe('deploy/nats configuration: what an agency may and may not do', () => {
     await expect(
       connect({ servers: server.url, user: natsUserNames.publisher(A), pass: 'wrong-password-123' }),
     ).rejects.toThrow(/Authorization/i);
+  });
+
+  it("lets the hub's connectNats in with the hub user's login, and refuses a wrong or missing one in one line", async () => {
+    const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
+    const nc = await connectNats({
+      servers: server.url,
+      name: 'caravan-test',
+      credentials: { user: natsUserNames.hub, pass: secrets.hub },
+      logger: quiet,
+    });
+    opened.push(nc);
+    expect(nc.info?.server_id).toEqual(expect.any(String));
+
+    // connectNats retries an unreachable server forever; a refused login must fail instead.
+    const wrong: unknown = await connectNats({
+      servers: server.url,
+      name: 'caravan-test',
+      credentials: { user: natsUserNames.hub, pass: 'not-the-hub-password' },
+      logger: quiet,
+    }).catch((error: unknown) => error);
+    expect(wrong).toBeInstanceOf(NatsAuthenticationError);
+    expect((wrong as Error).message).toBe(
+      `NATS at ${server.url} refused the login of user "caravan-hub": wrong user or password`,
+    );
+    const none: unknown = await connectNats({ servers: [server.url], name: 'caravan-test', logger: quiet }).catch(
+      (error: unknown) => error,
+    );
+    expect(none).toBeInstanceOf(NatsAuthenticationError);
+    expect((none as Error).message).toBe(`NATS at ${server.url} refused a connection without credentials`);
   });
 
   it('lets an agency consume its own copies durably, with acks', async () => {

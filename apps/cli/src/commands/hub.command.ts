@@ -16,7 +16,9 @@ export function registerHub(program: Command, context: CliContext): void {
 Creates the database, tables and streams if missing; with no CARAVAN_LEDGER_KEY(_FILE),
 CARAVAN_PSEUDONYM_SECRET or CARAVAN_ADMIN_KEY, generates them into .caravan/ on the first start.
 Reads CARAVAN_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/caravan),
-CARAVAN_NATS_URL (default nats://127.0.0.1:4222) and CARAVAN_HTTP_PORT (default 8080).`,
+CARAVAN_NATS_URL (default nats://127.0.0.1:4222) and CARAVAN_HTTP_PORT (default 8080); against a
+NATS server with users (deploy/nats), CARAVAN_NATS_USER and CARAVAN_NATS_PASSWORD or
+CARAVAN_NATS_PASSWORD_FILE.`,
     )
     .action(async (options: { demo?: boolean }) => {
       const { runUp } = await import('../hub/run-up.js');

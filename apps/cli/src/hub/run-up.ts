@@ -2,8 +2,9 @@
 // against it, then wait for Ctrl-C and close everything (NATS drained, pools closed).
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '@caravan/config';
+import { ConfigError, NATS_LOGIN_HINT } from '@caravan/config';
 import { DatabaseUnavailableError } from '@caravan/database';
+import { NatsAuthenticationError } from '@caravan/messaging';
 import { CliError } from '../cli-error.js';
 import type { CliContext } from '../cli-context.js';
 import { GatewayClient } from '../http/gateway-client.js';
@@ -68,6 +69,7 @@ function startFailure(error: unknown): CliError {
   if (error instanceof ConfigError) return new CliError(error.message);
   if (error instanceof DatabaseUnavailableError) return new CliError(`${error.message} (set CARAVAN_DATABASE_URL)`);
   if (error instanceof NatsUnreachableError) return new CliError(error.message);
+  if (error instanceof NatsAuthenticationError) return new CliError(`${error.message} (${NATS_LOGIN_HINT})`);
   const message = error instanceof Error ? error.message : String(error);
   if (/nats|4222|CONNECTION_REFUSED/i.test(message)) {
     return new CliError(`cannot reach NATS: ${message} (set CARAVAN_NATS_URL)`);
