@@ -38,7 +38,15 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'caravan-e2e-story-'));
   const namespace = newNamespace();
   nats = await startSecuredNats(namespace, Object.values(AGENCIES));
-  hub = await startHub({ natsUrl: nats.server.url, namespace, label: 'story' });
+  // The hub logs in as `caravan-hub`, its password in a file (deploy/nats/README.md).
+  const passwordFile = join(dir, 'nats-hub-password');
+  await writeFile(passwordFile, `${nats.hub.password}\n`, { mode: 0o600 });
+  hub = await startHub({
+    natsUrl: nats.server.url,
+    namespace,
+    label: 'story',
+    env: { CARAVAN_NATS_USER: nats.hub.user, CARAVAN_NATS_PASSWORD_FILE: passwordFile },
+  });
   keys = await setUpStory(hub.url, hub.adminKey);
 }, 90_000);
 
@@ -354,4 +362,12 @@ describe('the auditor', () => {
     );
     expect(hub.output()).not.toMatch(/ledger chain broken/);
   }, 60_000);
+});
+
+describe("the hub's own NATS login", () => {
+  it('is the caravan-hub user (the server admits no anonymous client), and its password is never printed', () => {
+    // Every stage above ran over NATS, so the hub was let in; the server has no no_auth_user.
+    expect(hub.output()).toContain('nats connected');
+    expect(hub.output()).not.toContain(nats.hub.password);
+  });
 });

@@ -11,18 +11,17 @@ import { startNatsServer, type NatsServerProcess } from '@caravan/testing';
 export interface SecuredNats {
   readonly server: NatsServerProcess;
   readonly topology: Topology;
+  /** The hub user's login, which the hub presents (CARAVAN_NATS_USER, CARAVAN_NATS_PASSWORD…). */
+  readonly hub: { readonly user: string; readonly password: string };
   /** The publisher user's password of each agency. */
   readonly passwords: Readonly<Record<string, string>>;
   dispose(): Promise<void>;
 }
 
 /**
- * Starts nats-server with the generated authorization for `agencies` under the hub's namespace.
- *
- * The hub connects without credentials and is mapped to the hub user by `no_auth_user`: the
- * configuration (@caravan/config) has no NATS user or password setting and nats.js ignores
- * `user:pass@` in a server URL, so a hub cannot yet present the `caravan-hub` credentials itself.
- * Agencies still must authenticate as themselves, which is what this server is here to check.
+ * Starts nats-server with the generated authorization for `agencies` under the hub's namespace, as
+ * deploy/nats has it: no anonymous user, so the hub must log in as `caravan-hub` and every agency as
+ * itself.
  */
 export async function startSecuredNats(namespace: string, agencies: readonly string[]): Promise<SecuredNats> {
   const topology = isolatedTopology(namespace);
@@ -33,15 +32,14 @@ export async function startSecuredNats(namespace: string, agencies: readonly str
     passwords[agency] = password();
     credentials[agency] = { publisher: passwords[agency], admin: password() };
   }
+  const hub = { user: natsUserNames.hub, password: password() };
   const config = natsServerConfig({
     agencies,
     topology,
-    credentials: { hub: password(), agencies: credentials },
+    credentials: { hub: hub.password, agencies: credentials },
   });
-  const server = await startNatsServer({
-    config: `${config}\nno_auth_user: ${JSON.stringify(natsUserNames.hub)}\n`,
-  });
-  return { server, topology, passwords, dispose: () => server.dispose() };
+  const server = await startNatsServer({ config });
+  return { server, topology, hub, passwords, dispose: () => server.dispose() };
 }
 
 /** An agency's own NATS client: its publisher user, its own inbox prefix, its hub-provisioned durable. */
