@@ -3,17 +3,21 @@
 // answering only hit/no-hit and the agencies to contact. Each hit is notified to the originator on
 // `caravan.share.<originator>.hit.notified`; identifiers asked per agency per UTC day are capped.
 //
-// The scan folds every seizure and alert stream of other originators from the ledger per query:
-// simple and exact, linear in the ledger's size; an identifier index is the next step when it grows.
+// Which aggregates hold an identifier comes from the identifier index (hit-index.ts), caught up to
+// the ledger's head before each answer; only those aggregates' copies of the caller are then read.
+// A follower catches the index up on every ledger notification, so a query rarely has work left.
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { CaravanError, subjects, type FieldError, type RecordedEvent } from '@caravan/contracts';
-import { currentAlert, currentPayload, currentSeizure } from '@caravan/domain';
-import { publishToStream } from '@caravan/messaging';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { CaravanError, subjects, type FieldError } from '@caravan/contracts';
+import { currentPayload } from '@caravan/domain';
+import { LedgerNotifier } from '@caravan/ledger-store';
+import { describeError, publishToStream } from '@caravan/messaging';
 import { hasControlChars } from '@caravan/validation';
 import type { CallerIdentity } from '../auth/index.js';
 import { GatewayContext } from '../gateway.context.js';
 import { problem, ProblemError } from '../http/problem.js';
+import { HitIndex, type IndexedHolder } from './hit-index.js';
 import { HIT_KINDS, hitKey, identifierKeys } from './identifiers.js';
 
 /** One identifier asked about. */
@@ -43,14 +47,6 @@ export interface HitNotification {
 
 export const MAX_IDENTIFIERS = 100;
 const MAX_VALUE = 256;
-const SCANNED_TYPES = [
-  'seizure.reported',
-  'seizure.amended',
-  'seizure.retracted',
-  'threat.alert.issued',
-  'threat.alert.updated',
-  'threat.alert.withdrawn',
-];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -98,34 +94,39 @@ export function parseHitBody(body: unknown): HitQuery[] {
 }
 
 @Injectable()
-export class HitsService {
-  constructor(@Inject(GatewayContext) private readonly ctx: GatewayContext) {}
+export class HitsService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly index: HitIndex;
+  private readonly logger = new Logger('hits');
+  private follower: { readonly stop: AbortController; readonly done: Promise<void> } | undefined;
+
+  constructor(@Inject(GatewayContext) private readonly ctx: GatewayContext) {
+    this.index = new HitIndex(ctx.db, ctx.ledger);
+  }
+
+  onApplicationBootstrap(): void {
+    const stop = new AbortController();
+    this.follower = { stop, done: this.follow(stop.signal) };
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.follower?.stop.abort();
+    await this.follower?.done;
+  }
 
   async query(caller: CallerIdentity, body: unknown): Promise<HitResult[]> {
     const queries = parseHitBody(body);
     await this.takeQuota(caller.agency, queries.length);
 
-    // Current full payload of every live seizure/alert of other agencies, and its identifiers.
-    const byStream = new Map<string, RecordedEvent[]>();
-    for await (const event of this.ctx.ledger.readAll({ types: SCANNED_TYPES })) {
-      if (event.originator === caller.agency) continue;
-      const events = byStream.get(event.streamId) ?? [];
-      events.push(event);
-      byStream.set(event.streamId, events);
-    }
-    const wanted = new Map(queries.map((q) => [hitKey(q.kind, q.value), q]));
-    // key → stream ids holding it
-    const holders = new Map<string, { streamId: string; originator: string }[]>();
-    for (const [streamId, events] of byStream) {
-      const view = streamId.startsWith('seizure-') ? currentSeizure(events) : currentAlert(events);
-      if (!view) continue;
-      if ('retracted' in view ? view.retracted : view.withdrawn) continue;
-      for (const key of identifierKeys(view.payload as unknown as Record<string, unknown>)) {
-        if (!wanted.has(key)) continue;
-        const list = holders.get(key) ?? [];
-        list.push({ streamId, originator: view.originator });
-        holders.set(key, list);
-      }
+    // Everything committed before the question is in the answer, as when the ledger was scanned.
+    await this.index.catchUp();
+    const holders = new Map<string, IndexedHolder[]>();
+    for (const holder of await this.index.holders(
+      queries.map((q) => hitKey(q.kind, q.value)),
+      caller.agency,
+    )) {
+      const list = holders.get(holder.key) ?? [];
+      list.push(holder);
+      holders.set(holder.key, list);
     }
 
     // Drop the objects whose identifier the caller can already see in its own copies.
@@ -156,6 +157,26 @@ export class HitsService {
     }
     await this.notify(caller.agency, notices);
     return results;
+  }
+
+  /** Catches the index up whenever the ledger's head moves, until stopped; errors are retried. */
+  private async follow(signal: AbortSignal): Promise<void> {
+    let notifier: LedgerNotifier | undefined;
+    try {
+      while (!signal.aborted) {
+        try {
+          notifier ??= await LedgerNotifier.listen(this.ctx.db);
+          const reached = await this.index.catchUp();
+          await notifier.waitForHeadAfter(reached, { timeoutMs: 60_000, signal });
+        } catch (error) {
+          if (signal.aborted) break;
+          this.logger.warn({ msg: 'hit index catch-up failed; retrying', error: describeError(error) });
+          await sleep(1_000, undefined, { signal }).catch(() => undefined);
+        }
+      }
+    } finally {
+      await notifier?.close().catch(() => undefined);
+    }
   }
 
   private async notify(

@@ -1,6 +1,7 @@
-// The gateway's own tables: API keys (hashes only) and the daily hit-query counters.
+// The gateway's own tables: API keys (hashes only), the daily hit-query counters and the hit index.
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import type { DatabaseSchema } from '@caravan/database';
+import { CreateHitIndex1764100000100 } from '../hits/hit-index.schema.js';
 
 export class CreateGatewayKeys1764100000000 implements MigrationInterface {
   name = 'CreateGatewayKeys1764100000000';
@@ -32,4 +33,7 @@ export class CreateGatewayKeys1764100000000 implements MigrationInterface {
 }
 
 /** The gateway's tables, migrated through @caravan/database. */
-export const gatewaySchema: DatabaseSchema = { name: 'gateway', migrations: [CreateGatewayKeys1764100000000] };
+export const gatewaySchema: DatabaseSchema = {
+  name: 'gateway',
+  migrations: [CreateGatewayKeys1764100000000, CreateHitIndex1764100000100],
+};
