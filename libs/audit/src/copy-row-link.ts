@@ -37,7 +37,7 @@ export class CopyRowLinker {
    * SHA-256(prevHash || JCS of the row's nine chained fields), as 32 bytes. Throws a TypeError for
    * a payload that has no JCS form (a number beyond a double).
    */
-  link(prevHash: Uint8Array, row: LedgerCopyRowView): Buffer {
+  link(prevHash: Buffer, row: LedgerCopyRowView): Buffer {
     const sink = this.sink;
     sink.length = 0;
     sink.append(prevHash, 0, 32);
@@ -60,7 +60,7 @@ export class CopyRowLinker {
     sink.append(TYPE, 0, TYPE.length);
     this.text(row, Column.type);
     sink.byte(0x7d);
-    const message = sink.bytes.subarray(0, sink.length);
+    const message = new Uint8Array(sink.bytes.buffer, sink.bytes.byteOffset, sink.length);
     return oneShot ? oneShot('sha256', message, 'buffer') : nodeCrypto.createHash('sha256').update(message).digest();
   }
 

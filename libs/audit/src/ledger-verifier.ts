@@ -37,7 +37,7 @@ export class LedgerVerifier {
   private readonly key: KeyObject;
   private verifiedUpTo = 0;
   /** The hash of verifiedUpTo, as bytes: 32 zero bytes before position 1. */
-  private lastDigest: Uint8Array = new Uint8Array(32);
+  private lastDigest: Buffer = Buffer.alloc(32);
   private checkpoints = 0;
   private signedUpTo = 0;
   private checkpointsReadUpTo = 0;
@@ -84,7 +84,7 @@ export class LedgerVerifier {
   }
 
   private lastHash(): string {
-    return Buffer.from(this.lastDigest.buffer, this.lastDigest.byteOffset, 32).toString('hex');
+    return this.lastDigest.toString('hex');
   }
 
   private async pass(): Promise<ChainStatus> {
