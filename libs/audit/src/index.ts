@@ -29,6 +29,12 @@ export { LedgerVerifier } from './ledger-verifier.js';
 export { auditSchema } from './audit.schema.js';
 /** The migration that creates the audit access record. */
 export { CreateAuditAccess1764000000700 } from './migrations/create-audit-access.migration.js';
+/** The migration that creates the table of the auditors' reported status. */
+export { CreateAuditChainStatus1764000000710 } from './migrations/create-audit-chain-status.migration.js';
+/** A status as the continuous auditor reported it. */
+export type { ReportedChainStatus } from './chain-status-store.js';
+/** Where the continuous auditor reports its status and the gateway reads it. */
+export { ChainStatusStore } from './chain-status-store.js';
 /** A recorded auditor read, what to record, and how to list them. */
 export type { AuditAccess, NewAuditAccess, AuditAccessQuery, Queryable } from './audit-access.js';
 /** Records every read of full data by an auditor and lists them to other auditors. */
