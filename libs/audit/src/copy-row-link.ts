@@ -9,8 +9,6 @@ import { ByteSink, JsonbCanonicaliser, UnexpectedJsonbText } from './jsonb-canon
 import { Column, int32At, int64At, isoTimeOf, textAt, type LedgerCopyRowView } from './ledger-copy-rows.js';
 
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
-const HEX_VALUE = new Int16Array(256).fill(-1);
-for (let i = 0; i < 16; i++) HEX_VALUE[HEX_DIGITS[i]!] = i;
 
 // The JCS text between the fields, keys in JCS order (the same as canonicalEnvelope writes).
 const EVENT_ID = Buffer.from('{"eventId":"', 'latin1');
@@ -34,13 +32,17 @@ export class CopyRowLinker {
   private cachedPrefix: Buffer = Buffer.alloc(0);
 
   /**
-   * SHA-256(prevHash || JCS of the row's nine chained fields), as 32 bytes. Throws a TypeError for
+   * SHA-256(prevHash || JCS of the row's nine chained fields), as lower-case hex (the form the
+   * digest is cheapest to get in). Both hashes are 64 hex digits. Throws a TypeError for
    * a payload that has no JCS form (a number beyond a double).
    */
-  link(prevHash: Buffer, row: LedgerCopyRowView): Buffer {
+  link(prevHashHex: string, row: LedgerCopyRowView): string {
     const sink = this.sink;
     sink.length = 0;
-    sink.append(prevHash, 0, 32);
+    if (sink.bytes.write(prevHashHex, 0, 32, 'hex') !== 32 || prevHashHex.length !== 64) {
+      throw new TypeError('a previous hash is 64 hex digits');
+    }
+    sink.length = 32;
     sink.append(EVENT_ID, 0, EVENT_ID.length);
     this.uuid(row);
     sink.append(ORIGINATOR, 0, ORIGINATOR.length);
@@ -61,7 +63,7 @@ export class CopyRowLinker {
     this.text(row, Column.type);
     sink.byte(0x7d);
     const message = new Uint8Array(sink.bytes.buffer, sink.bytes.byteOffset, sink.length);
-    return oneShot ? oneShot('sha256', message, 'buffer') : nodeCrypto.createHash('sha256').update(message).digest();
+    return oneShot ? oneShot('sha256', message, 'hex') : nodeCrypto.createHash('sha256').update(message).digest('hex');
   }
 
   // Non-negative integers below 2^53 digit by digit; anything else through String.
@@ -147,15 +149,11 @@ export class CopyRowLinker {
   }
 }
 
-/** Whether the hash column holds exactly the lower-case hex of `digest`. */
-export function storedHashEquals(row: LedgerCopyRowView, digest: Uint8Array): boolean {
+/** Whether the hash column holds exactly `hashHex`. */
+export function storedHashEquals(row: LedgerCopyRowView, hashHex: string): boolean {
   const bytes = row.bytes;
   const start = row.starts[Column.hash]!;
-  if (row.ends[Column.hash]! - start !== 64) return false;
-  for (let i = 0; i < 32; i++) {
-    const high = HEX_VALUE[bytes[start + 2 * i]!]!;
-    const low = HEX_VALUE[bytes[start + 2 * i + 1]!]!;
-    if (high < 0 || low < 0 || ((high << 4) | low) !== digest[i]) return false;
-  }
+  if (row.ends[Column.hash]! - start !== hashHex.length) return false;
+  for (let i = 0; i < hashHex.length; i++) if (bytes[start + i] !== hashHex.charCodeAt(i)) return false;
   return true;
 }

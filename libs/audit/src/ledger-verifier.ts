@@ -4,7 +4,7 @@
 // hashing each row straight from its bytes, and checking each checkpoint as the chain reaches it. The continuous
 // auditor calls `advance()` whenever the head moves; GET /v1/audit/verify runs one fresh pass from 1.
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { verifyCheckpoint, type Checkpoint } from '@caravan/domain';
+import { GENESIS_HASH, verifyCheckpoint, type Checkpoint } from '@caravan/domain';
 import { CopyRowLinker, storedHashEquals } from './copy-row-link.js';
 import type { LedgerSource } from './export-writer.js';
 import { Column, LedgerCopyDecoder, int64At, textAt, type LedgerCopyRowView } from './ledger-copy-rows.js';
@@ -36,8 +36,8 @@ export interface ChainStatus {
 export class LedgerVerifier {
   private readonly key: KeyObject;
   private verifiedUpTo = 0;
-  /** The hash of verifiedUpTo, as bytes: 32 zero bytes before position 1. */
-  private lastDigest: Buffer = Buffer.alloc(32);
+  /** The hash of verifiedUpTo: the genesis hash before position 1. */
+  private lastHash = GENESIS_HASH;
   private checkpoints = 0;
   private signedUpTo = 0;
   private checkpointsReadUpTo = 0;
@@ -68,7 +68,7 @@ export class LedgerVerifier {
     return {
       ok: this.broken === undefined,
       verifiedUpTo: this.verifiedUpTo,
-      lastHash: this.lastHash(),
+      lastHash: this.lastHash,
       checkpoints: this.checkpoints,
       signedUpTo: this.signedUpTo,
       head: this.head,
@@ -83,10 +83,6 @@ export class LedgerVerifier {
     return this.running;
   }
 
-  private lastHash(): string {
-    return this.lastDigest.toString('hex');
-  }
-
   private async pass(): Promise<ChainStatus> {
     if (this.broken) return this.status();
     const head = (await this.source.head()).position;
@@ -97,7 +93,7 @@ export class LedgerVerifier {
       const range = { after: this.checkpointsReadUpTo, upTo: Math.min(this.verifiedUpTo, head) };
       for await (const checkpoint of this.source.readCheckpoints(range)) {
         const known =
-          checkpoint.position === this.verifiedUpTo ? this.lastHash() : await this.storedHash(checkpoint.position);
+          checkpoint.position === this.verifiedUpTo ? this.lastHash : await this.storedHash(checkpoint.position);
         if (!this.checkCheckpoint(checkpoint, known)) return this.finish();
       }
     }
@@ -130,26 +126,26 @@ export class LedgerVerifier {
       this.fail(expected, `position ${expected} is missing from the ledger table (next row is ${position})`);
       return false;
     }
-    let digest: Buffer;
+    let computed: string;
     try {
-      digest = this.linker.link(this.lastDigest, row);
+      computed = this.linker.link(this.lastHash, row);
     } catch (error) {
       if (!(error instanceof TypeError || error instanceof SyntaxError || error instanceof RangeError)) throw error;
       // Only a payload no writer could have hashed gets here (a number beyond a double, say).
       this.fail(expected, `hash mismatch: the row's payload has no canonical form (${error.message})`);
       return false;
     }
-    if (!storedHashEquals(row, digest)) {
+    if (!storedHashEquals(row, computed)) {
       this.fail(
         expected,
-        `hash mismatch: the row records ${textAt(row, Column.hash)} but its content hashes to ${digest.toString('hex')}`,
+        `hash mismatch: the row records ${textAt(row, Column.hash)} but its content hashes to ${computed}`,
       );
       return false;
     }
     this.verifiedUpTo = expected;
-    this.lastDigest = digest;
+    this.lastHash = computed;
     while (this.nextDue < this.due.length && this.due[this.nextDue]!.position === position) {
-      if (!this.checkCheckpoint(this.due[this.nextDue++]!, this.lastHash())) return false;
+      if (!this.checkCheckpoint(this.due[this.nextDue++]!, this.lastHash)) return false;
     }
     return true;
   }
