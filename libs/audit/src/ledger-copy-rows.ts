@@ -88,8 +88,18 @@ export class LedgerCopyDecoder {
    */
   push(chunk: Uint8Array, visit: (row: LedgerCopyRowView) => boolean): boolean {
     let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (this.rest) bytes = Buffer.concat([this.rest, bytes]);
+    const rest = this.rest;
     this.rest = undefined;
+    if (rest) {
+      // Only the row cut by the chunk boundary is joined up, not the whole chunk with it.
+      const needed = this.headerRead ? pendingRowLength(rest, bytes) : undefined;
+      if (needed === undefined || needed - rest.length > bytes.length) {
+        bytes = Buffer.concat([rest, bytes]);
+      } else {
+        if (!this.rows(Buffer.concat([rest, bytes.subarray(0, needed - rest.length)]), 0, visit)) return false;
+        bytes = bytes.subarray(needed - rest.length);
+      }
+    }
     let offset = 0;
     if (!this.headerRead) {
       const headerEnd = headerLength(bytes);
@@ -100,6 +110,11 @@ export class LedgerCopyDecoder {
       offset = headerEnd;
       this.headerRead = true;
     }
+    return this.rows(bytes, offset, visit);
+  }
+
+  // Hands out the whole rows of bytes[offset..]; keeps a copy of what is left of a cut one.
+  private rows(bytes: Buffer, offset: number, visit: (row: LedgerCopyRowView) => boolean): boolean {
     const view = this.view;
     view.bytes = bytes;
     while (offset + 2 <= bytes.length) {
@@ -125,6 +140,24 @@ export class LedgerCopyDecoder {
   end(): void {
     if (!this.ended || this.rest) throw new LedgerCopyError('the COPY stream ended in the middle of a row');
   }
+}
+
+// The length of the tuple (or trailer) that begins `rest` and goes on in `next`, once their bytes
+// hold all its length prefixes; undefined before, or when it is not a ledger row at all.
+function pendingRowLength(rest: Buffer, next: Buffer): number | undefined {
+  const total = rest.length + next.length;
+  const byte = (i: number) => (i < rest.length ? rest[i]! : next[i - rest.length]!);
+  const int32 = (i: number) => ((byte(i) << 24) | (byte(i + 1) << 16) | (byte(i + 2) << 8) | byte(i + 3)) >> 0;
+  if (total < 2) return undefined;
+  const fields = (((byte(0) << 8) | byte(1)) << 16) >> 16;
+  if (fields === -1) return 2;
+  if (fields !== FIELDS) return undefined;
+  let at = 2;
+  for (let column = 0; column < FIELDS; column++) {
+    if (at + 4 > total) return undefined;
+    at += 4 + Math.max(int32(at), 0);
+  }
+  return at;
 }
 
 function headerLength(bytes: Buffer): number | undefined {

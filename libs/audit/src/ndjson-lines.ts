@@ -12,8 +12,19 @@ export async function* ndjsonLineBatches(
       typeof chunk === 'string'
         ? Buffer.from(chunk, 'utf8')
         : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const buffer = rest.length > 0 ? Buffer.concat([rest, bytes]) : bytes;
+    let buffer = bytes;
     const lines: string[] = [];
+    if (rest.length > 0) {
+      // Only the line cut by the chunk boundary is joined up, not the whole chunk with it.
+      const newline = bytes.indexOf(10);
+      if (newline === -1) {
+        rest = Buffer.concat([rest, bytes]);
+        continue;
+      }
+      const joined = Buffer.concat([rest, bytes.subarray(0, newline)]);
+      lines.push(lineOf(joined, 0, joined.length));
+      buffer = bytes.subarray(newline + 1);
+    }
     let start = 0;
     for (let end = buffer.indexOf(10, start); end !== -1; end = buffer.indexOf(10, start)) {
       lines.push(lineOf(buffer, start, end));
