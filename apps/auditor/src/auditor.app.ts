@@ -1,11 +1,12 @@
 // startAuditor: continuous verification of the ledger (SPEC §4, §9). Opens PostgreSQL, verifies the
 // whole chain once, then each new range as the ledger notifies a new head, and a fresh full pass
-// now and then so that a row altered behind the verified range is also caught. Read-only: it
-// refuses nothing and writes nothing to the ledger. No Nest application: it serves no transport,
-// its status is read through the handle (and `metricsText()` for a Prometheus scrape).
+// now and then so that a row altered behind the verified range is also caught. Read-only towards the
+// ledger: it refuses nothing and writes nothing there. No Nest application: it serves no transport;
+// its status is read through the handle (and `metricsText()` for a Prometheus scrape) and reported
+// to the audit_chain_status table, which the gateway serves at GET /v1/audit/status.
 import { ConsoleLogger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { auditSchema, LedgerVerifier, type ChainStatus } from '@caravan/audit';
+import { auditSchema, ChainStatusStore, LedgerVerifier, type ChainStatus } from '@caravan/audit';
 import type { AuditorAppConfig } from '@caravan/config';
 import { openDatabase } from '@caravan/database';
 import { LedgerNotifier, LedgerReader, ledgerSchema } from '@caravan/ledger-store';
@@ -18,6 +19,8 @@ export interface AuditorTuning {
   readonly idleCheckMs: number;
   /** Log progress at most this often (default 10 s); a break is logged at once. */
   readonly logEveryMs: number;
+  /** Report the status to the database at most this often (default 1 s); a break is reported at once. */
+  readonly reportEveryMs: number;
 }
 
 /** The auditor's configuration: the app's share of the hub configuration and optional tuning. */
@@ -35,7 +38,14 @@ export interface RunningAuditor {
   close(): Promise<void>;
 }
 
-const DEFAULTS: AuditorTuning = { fullPassEveryMs: 3_600_000, idleCheckMs: 30_000, logEveryMs: 10_000 };
+const DEFAULTS: AuditorTuning = {
+  fullPassEveryMs: 3_600_000,
+  idleCheckMs: 30_000,
+  logEveryMs: 10_000,
+  reportEveryMs: 1000,
+};
+
+const AUDITOR_NAME = 'auditor';
 
 /** Starts the continuous chain verification. */
 export async function startAuditor(config: AuditorConfig): Promise<RunningAuditor> {
@@ -62,10 +72,14 @@ export async function startAuditor(config: AuditorConfig): Promise<RunningAudito
   let lastLog = 0;
   let reportedBreak: string | undefined;
   const waiters = new Set<() => void>();
+  const reporter = statusReporter(new ChainStatusStore(db), tuning.reportEveryMs, (error) =>
+    logger.warn({ msg: 'could not report the chain status', error: String(error) }),
+  );
 
   const publish = (status: ChainStatus) => {
     current = status;
     passes += 1;
+    reporter.report(status, passes);
     if (status.firstBreak) {
       const key = `${status.firstBreak.position}:${status.firstBreak.reason}`;
       if (key !== reportedBreak) {
@@ -119,7 +133,7 @@ export async function startAuditor(config: AuditorConfig): Promise<RunningAudito
 
   let closing: Promise<void> | undefined;
   return {
-    name: 'auditor',
+    name: AUDITOR_NAME,
     status: () => current,
     waitForVerified: (position, timeoutMs = 30_000) =>
       new Promise<ChainStatus>((resolve) => {
@@ -143,9 +157,44 @@ export async function startAuditor(config: AuditorConfig): Promise<RunningAudito
         stop.abort();
         await running;
         for (const wake of [...waiters]) wake();
+        await reporter.close();
         await notifier.close();
         await db.destroy();
       })()),
+  };
+}
+
+// Writes the status at most every `everyMs`, the latest one last; a new break at once. Writes run
+// one after the other, so the table never goes back to an older status.
+function statusReporter(store: ChainStatusStore, everyMs: number, onError: (error: unknown) => void) {
+  let lastWrite = 0;
+  let broken = false;
+  let pending: { status: ChainStatus; passes: number } | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  const write = (status: ChainStatus, passes: number) => {
+    lastWrite = Date.now();
+    writing = writing.then(() => store.report(AUDITOR_NAME, status, passes)).catch(onError);
+  };
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending) write(pending.status, pending.passes);
+    pending = undefined;
+  };
+  return {
+    report(status: ChainStatus, passes: number): void {
+      pending = { status, passes };
+      const newBreak = status.firstBreak !== undefined && !broken;
+      broken = status.firstBreak !== undefined;
+      const wait = lastWrite + everyMs - Date.now();
+      if (newBreak || wait <= 0) flush();
+      else timer ??= setTimeout(flush, wait).unref();
+    },
+    async close(): Promise<void> {
+      flush();
+      await writing;
+    },
   };
 }
 

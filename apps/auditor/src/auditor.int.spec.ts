@@ -1,7 +1,8 @@
-// The auditor follows the ledger as it grows (woken by its notifications) and notices an altered row
-// on its next full pass.
+// The auditor follows the ledger as it grows (woken by its notifications), notices an altered row
+// on its next full pass, and reports where it stands to the table the gateway serves.
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { ChainStatusStore, type ReportedChainStatus } from '@caravan/audit';
 import { openDatabase } from '@caravan/database';
 import { ledgerPublicKey } from '@caravan/domain';
 import { LedgerWriter, ledgerSchema } from '@caravan/ledger-store';
@@ -29,6 +30,17 @@ describe('auditor app', () => {
     }
   }
 
+  // The report is written a moment after the pass: poll it until it says what is expected.
+  async function reported(done: (status: ReportedChainStatus) => boolean): Promise<ReportedChainStatus | undefined> {
+    const store = new ChainStatusStore(ds);
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const status = await store.latest().catch(() => undefined);
+      if ((status && done(status)) || Date.now() > deadline) return status;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   beforeAll(async () => {
     db = await createTestDatabase('auditorapp');
     nats = await createTestNats();
@@ -53,7 +65,7 @@ describe('auditor app', () => {
       ledgerPublicKeyPem: ledgerPublicKey(signingKeyPem).pem,
       pseudonymSecret: 'auditor-test-secret-0123456789abcdef',
       // Idle checks far apart: only a notification can wake it within the test.
-      tuning: { idleCheckMs: 600_000, fullPassEveryMs: 600_000, logEveryMs: 0 },
+      tuning: { idleCheckMs: 600_000, fullPassEveryMs: 600_000, logEveryMs: 0, reportEveryMs: 100 },
     });
     expect(await auditor.waitForVerified(3)).toMatchObject({ ok: true, verifiedUpTo: 3 });
     await append(6);
@@ -67,6 +79,19 @@ describe('auditor app', () => {
     expect(metrics).toContain('caravan_audit_chain_ok 1\n');
     expect(metrics).toContain('caravan_audit_verified_position 9\n');
     expect(metrics).toContain('caravan_audit_break_position 0\n');
+    const stored = await reported((status) => status.verifiedUpTo === 9);
+    expect(stored).toMatchObject({
+      auditor: 'auditor',
+      ok: true,
+      verifiedUpTo: 9,
+      signedUpTo: 8,
+      checkpoints: 2,
+      head: 9,
+    });
+    expect(stored?.lastHash).toBe(auditor.status().lastHash);
+    expect(stored?.passes).toBeGreaterThanOrEqual(1);
+    expect(stored?.reportedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(stored?.firstBreak).toBeUndefined();
     await auditor.close();
     auditor = undefined;
   });
@@ -87,5 +112,10 @@ describe('auditor app', () => {
     const status = await auditor.waitForVerified(Number.MAX_SAFE_INTEGER, 20_000);
     expect(status).toMatchObject({ ok: false, firstBreak: { position: 2 } });
     expect(auditor.metricsText()).toContain('caravan_audit_break_position 2\n');
+    const stored = await reported((status) => status.firstBreak !== undefined);
+    expect(stored).toMatchObject({
+      ok: false,
+      firstBreak: { position: 2, reason: expect.stringMatching(/^hash mismatch/) },
+    });
   });
 });

@@ -110,7 +110,7 @@ describe('caravan --help', () => {
     ],
     [
       ['replay', '--help'],
-      ['--from', '--to', '--out'],
+      ['--from', '--to', '--out', '--resume'],
     ],
     [
       ['verify', '--help'],
@@ -141,6 +141,11 @@ describe('usage errors', () => {
     [['keys', 'create', '--agency', 'TJ-DCA', '--roles', 'publisher,emperor'], /unknown role emperor/],
     [['as-seen', '--recipient', 'KZ-BS', '--event', 'e', '--at', 'noon'], /RFC 3339/],
     [['replay', '--from', '10', '--to', '3'], /--to must not be below --from/],
+    [['replay', '--resume'], /--resume continues an export: it needs --out FILE/],
+    [
+      ['replay', '--out', 'x.ndjson', '--resume', '--from', '2'],
+      /--resume continues where the file stopped: leave out --from/,
+    ],
     [['risk', 'crossings'], /CARAVAN_API_KEY is not set/],
   ])('%j exits 2 with one line on stderr', async (args, message) => {
     const run = await runCaravan(args, { env: { CARAVAN_URL: 'http://127.0.0.1:9' } });

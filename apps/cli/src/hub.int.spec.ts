@@ -216,6 +216,83 @@ describe('caravan against a running hub', () => {
     expect(verify.stdout).toMatch(/^verified [2-9]\d* events/);
   });
 
+  it('replay --out --resume finishes an export cut short anywhere, and the result verifies offline', async () => {
+    // A few more events, so that the file can be cut between two of them and inside one.
+    for (let i = 0; i < 4; i++) {
+      const response = await fetch(`${hub.url}/v1/seizures`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys['TJ-DCA']!.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...seizure(), seizureId: randomUUID(), commandId: randomUUID() }),
+      });
+      expect(response.status).toBe(201);
+    }
+    const pemFile = join(hub.stateDir, 'ledger-resume.pem');
+    await writeFile(pemFile, (await runCaravan(['keys', 'ledger'], { env: { CARAVAN_URL: hub.url } })).stdout);
+    const verified = async (file: string) => {
+      const run = await runCaravan(['verify', file, '--key', pemFile]);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      return run.stdout;
+    };
+    const full = join(hub.stateDir, 'resume-full.ndjson');
+    expect((await as('AUDIT', ['replay', '--out', full])).code).toBe(0);
+    const whole = await verified(full);
+    const events = Number(/^verified (\d+) events/.exec(whole)![1]);
+    expect(events).toBeGreaterThanOrEqual(5);
+    const bytes = await readFile(full);
+    // Byte offset of the end of the n-th line.
+    const endOfLine = (n: number) => {
+      let at = 0;
+      for (let i = 0; i < n; i++) at = bytes.indexOf(10, at) + 1;
+      return at;
+    };
+
+    for (const [cut, lastWhole] of [
+      [0, 0],
+      [endOfLine(2), 2],
+      [endOfLine(3) + 25, 3],
+      [endOfLine(events) - 1, events - 1],
+    ] as const) {
+      const file = join(hub.stateDir, `resume-${cut}.ndjson`);
+      await writeFile(file, bytes.subarray(0, cut));
+      const resumed = await as('AUDIT', ['replay', '--out', file, '--resume']);
+      expect(resumed.stderr).toBe('');
+      expect(resumed.code).toBe(0);
+      expect(resumed.stdout).toMatch(
+        new RegExp(`^resumed .* after position ${lastWhole}: wrote ${events - lastWhole} events, \\d+ checkpoints`),
+      );
+      // The same events; checkpoints the hub signed meanwhile may have been added.
+      expect(await verified(file)).toMatch(new RegExp(`^verified ${events} events \\(positions 1\\.\\.${events}\\)`));
+    }
+
+    // An export that began after position 1 resumes from its own chainStart.
+    const partial = join(hub.stateDir, 'resume-from.ndjson');
+    expect((await as('AUDIT', ['replay', '--from', '3', '--out', partial])).code).toBe(0);
+    const partialBytes = await readFile(partial);
+    await writeFile(partial, partialBytes.subarray(0, partialBytes.indexOf(10, partialBytes.indexOf(10) + 1) + 9));
+    expect((await as('AUDIT', ['replay', '--out', partial, '--resume'])).stdout).toMatch(/after position 3: /);
+    expect(await verified(partial)).toMatch(
+      new RegExp(`^verified ${events - 2} events \\(positions 3\\.\\.${events}\\)`),
+    );
+
+    const complete = await as('AUDIT', ['replay', '--out', full, '--resume']);
+    expect(complete.code).toBe(2);
+    expect(complete.stderr).toMatch(
+      /resume-full\.ndjson is complete \(its checkpoints are written\): nothing to resume/,
+    );
+
+    // A file whose last event the hub does not hold with the same hash is not continued.
+    const foreign = join(hub.stateDir, 'resume-foreign.ndjson');
+    const lines = bytes.subarray(0, endOfLine(2)).toString().split('\n');
+    lines[1] = lines[1]!.replace(/"hash":"[0-9a-f]{64}"/, `"hash":"${'e'.repeat(64)}"`);
+    await writeFile(foreign, lines.join('\n'));
+    const refused = await as('AUDIT', ['replay', '--out', foreign, '--resume']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /resume-foreign\.ndjson does not continue this ledger: it ends at position 2 with hash e{64}/,
+    );
+  });
+
   it('as-seen rebuilds what the recipient was shown', async () => {
     const run = await as('AUDIT', ['as-seen', '--recipient', 'KZ-BS', '--event', eventId]);
     expect(run.stderr).toBe('');

@@ -27,6 +27,32 @@ describe('fast chain hash', () => {
     );
   });
 
+  it('stays exact when objects share key sequences, first keys, or differ only in insertion order', () => {
+    const keys = ['b', 'a', 'aa', '10', '9', 'é', '\u{1F600}', '\uFF61', ''];
+    const objects = fc.array(
+      fc.subarray(keys).chain((picked) => fc.shuffledSubarray(picked, { minLength: picked.length })),
+      {
+        maxLength: 40,
+      },
+    );
+    fc.assert(
+      fc.property(objects, fc.jsonValue(), (keyLists, leaf) => {
+        for (const list of keyLists) {
+          const value = Object.fromEntries(list.map((key, i) => [key, i % 2 ? leaf : [i, { [key]: list }]]));
+          expect(fastCanonicalJson(value)).toBe(canonicalJson(value));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('stays exact past the bound on remembered key sequences', () => {
+    for (let i = 0; i < 5000; i++) {
+      const value = { [`k${i}`]: i, shared: [i], [`z${i % 7}`]: { a: 1, [`${i}`]: 2 } };
+      expect(fastCanonicalJson(value)).toBe(canonicalJson(value));
+    }
+  });
+
   it('hashes exactly as the domain hashEvent, for arbitrary payloads and envelopes', () => {
     fc.assert(
       fc.property(
@@ -46,5 +72,8 @@ describe('fast chain hash', () => {
     const e = event({ reason: 'Dublicate — Душанбе "q"\n', z: 1.5e-7, a: 100, n: [1e21, -0, null, true] });
     expect(chainHash('ab'.repeat(32), e)).toBe(hashEvent('ab'.repeat(32), e));
     expect(() => fastCanonicalJson({ x: Number.NaN })).toThrow(TypeError);
+    // A previous hash that is not 64 hex digits is hashed as hashEvent hashes it, so it cannot match.
+    expect(chainHash('abc', e)).toBe(hashEvent('abc', e));
+    expect(chainHash('zz'.repeat(32), e)).toBe(hashEvent('zz'.repeat(32), e));
   });
 });

@@ -120,8 +120,10 @@ export function parseExportLine(text: string): ExportLine {
 }
 
 function parseEvent(value: Record<string, unknown>): ExportLine {
-  const extra = Object.keys(value).filter((key) => !EVENT_FIELDS.has(key));
-  if (extra.length > 0) return malformed(`is an event with fields outside the hash: ${extra.join(', ')}`);
+  // A loop rather than Object.keys().filter(): this runs once per line of a million-line export.
+  let extra: string[] | undefined;
+  for (const key in value) if (!EVENT_FIELDS.has(key)) (extra ??= []).push(key);
+  if (extra) return malformed(`is an event with fields outside the hash: ${extra.join(', ')}`);
   const problems: string[] = [];
   if (!isPositiveInteger(value.position)) problems.push('position');
   if (!isPositiveInteger(value.schemaVersion)) problems.push('schemaVersion');

@@ -52,6 +52,17 @@ describe('ndjsonLines', () => {
     expect(await lines(text.subarray(0, cut), text.subarray(cut))).toEqual(['{"a":"Душанбе"}', '{"b":2}', '{"c":3}']);
   });
 
+  it('gives the same lines however the stream is cut into chunks, CRLF split included', async () => {
+    const text = Buffer.from('{"a":"Душанбе"}\r\n\n{"b":2}\r\n{"c":"\u{1F600}"}\nlast', 'utf8');
+    const expected = ['{"a":"Душанбе"}', '', '{"b":2}', '{"c":"\u{1F600}"}', 'last'];
+    for (let first = 0; first <= text.length; first++) {
+      for (const second of [first, Math.min(first + 1, text.length), Math.min(first + 7, text.length)]) {
+        const parts = [text.subarray(0, first), text.subarray(first, second), text.subarray(second)];
+        expect(await lines(...parts.filter((part) => part.length > 0))).toEqual(expected);
+      }
+    }
+  });
+
   it('keeps empty lines for the caller to skip', async () => {
     expect(await lines('a\n\nb\n')).toEqual(['a', '', 'b']);
   });

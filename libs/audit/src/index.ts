@@ -19,14 +19,22 @@ export { scanExport } from './scan-export.js';
 export type { ExportVerification, ExportBreak, KeySource, VerifyExportOptions } from './verify-export.js';
 /** Verifies an export offline, streaming; and the one-line summary of its result. */
 export { verifyExport, describeVerification } from './verify-export.js';
-/** Where verification of the stored ledger stands. */
-export type { ChainStatus } from './ledger-verifier.js';
+/** Where verification of the stored ledger stands, and what the verifier reads. */
+export type { ChainStatus, LedgerCopySource } from './ledger-verifier.js';
+/** The columns, in order, of the binary COPY a LedgerCopySource yields. */
+export { LEDGER_COPY_COLUMNS } from './ledger-copy-rows.js';
 /** Verifies the stored chain and checkpoints incrementally, in constant memory. */
 export { LedgerVerifier } from './ledger-verifier.js';
 /** The audit tables, for openDatabase({ schemas }). */
 export { auditSchema } from './audit.schema.js';
 /** The migration that creates the audit access record. */
 export { CreateAuditAccess1764000000700 } from './migrations/create-audit-access.migration.js';
+/** The migration that creates the table of the auditors' reported status. */
+export { CreateAuditChainStatus1764000000710 } from './migrations/create-audit-chain-status.migration.js';
+/** A status as the continuous auditor reported it. */
+export type { ReportedChainStatus } from './chain-status-store.js';
+/** Where the continuous auditor reports its status and the gateway reads it. */
+export { ChainStatusStore } from './chain-status-store.js';
 /** A recorded auditor read, what to record, and how to list them. */
 export type { AuditAccess, NewAuditAccess, AuditAccessQuery, Queryable } from './audit-access.js';
 /** Records every read of full data by an auditor and lists them to other auditors. */
@@ -36,4 +44,6 @@ export type { AsSeenSources, AsSeenCopy, AsSeen } from './as-seen.js';
 /** Rebuilds what a recipient had been shown of an event by a time and checks the recorded digests. */
 export { asSeen } from './as-seen.js';
 /** SPEC §4 chain hash and JCS on the verification hot path (equal to the domain's, faster). */
-export { chainHash, fastCanonicalJson } from './chain-hash.js';
+export { chainHash, fastCanonicalJson, canonicalEnvelope } from './chain-hash.js';
+/** The envelope fields the chain hashes beside the payload. */
+export type { ChainedEnvelope } from './chain-hash.js';

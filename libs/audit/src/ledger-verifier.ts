@@ -1,13 +1,19 @@
-// Verification of the stored ledger (SPEC §4), incremental and in constant memory: each pass reads
-// the checkpoints of the new range first (few), then streams the new events page by page, the next
-// page requested while this one is hashed, and checks each checkpoint as the chain reaches it.
-// The continuous auditor calls `advance()` whenever the head moves; GET /v1/audit/verify runs one
-// fresh pass from position 1.
+// Verification of the stored ledger (SPEC §4), incremental and in constant memory: each pass goes
+// through the new positions a bounded range at a time, reading the range's checkpoints (few), then
+// streaming its events as one binary COPY (the server keeps producing while a chunk is hashed),
+// hashing each row straight from its bytes, and checking each checkpoint as the chain reaches it. The continuous
+// auditor calls `advance()` whenever the head moves; GET /v1/audit/verify runs one fresh pass from 1.
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { ChainedEvent } from '@caravan/contracts';
 import { GENESIS_HASH, verifyCheckpoint, type Checkpoint } from '@caravan/domain';
-import { chainHash } from './chain-hash.js';
+import { CopyRowLinker, storedHashEquals } from './copy-row-link.js';
 import type { LedgerSource } from './export-writer.js';
+import { Column, LedgerCopyDecoder, int64At, textAt, type LedgerCopyRowView } from './ledger-copy-rows.js';
+
+/** What the verifier reads: the export writer's source, and ranges of events as binary COPY. */
+export interface LedgerCopySource extends LedgerSource {
+  /** Positions after..upTo, in order, as a PostgreSQL binary COPY of LEDGER_COPY_COLUMNS. */
+  copyEvents(range: { readonly after: number; readonly upTo: number }): AsyncIterable<Uint8Array>;
+}
 
 /** Where verification of the stored ledger stands. */
 export interface ChainStatus {
@@ -30,6 +36,7 @@ export interface ChainStatus {
 export class LedgerVerifier {
   private readonly key: KeyObject;
   private verifiedUpTo = 0;
+  /** The hash of verifiedUpTo: the genesis hash before position 1. */
   private lastHash = GENESIS_HASH;
   private checkpoints = 0;
   private signedUpTo = 0;
@@ -38,11 +45,20 @@ export class LedgerVerifier {
   private checkedAt: string | undefined;
   private broken: { position: number; reason: string } | undefined;
   private running: Promise<ChainStatus> | undefined;
+  private readonly linker = new CopyRowLinker();
+  // The checkpoints of the range in progress, and the next one the chain has to reach.
+  private due: Checkpoint[] = [];
+  private nextDue = 0;
+  private readonly visit = (row: LedgerCopyRowView): boolean => this.acceptRow(row);
 
   constructor(
-    private readonly source: LedgerSource,
+    private readonly source: LedgerCopySource,
     publicKeyPem: string,
-    private readonly options: { readonly pageSize?: number; readonly clock?: () => Date } = {},
+    private readonly options: {
+      /** Positions per COPY statement (default 100,000), so that no statement holds its snapshot long. */
+      readonly rangeSize?: number;
+      readonly clock?: () => Date;
+    } = {},
   ) {
     this.key = createPublicKey(publicKeyPem);
   }
@@ -73,63 +89,64 @@ export class LedgerVerifier {
     this.head = Math.max(this.head, head);
     // Checkpoints signed at or below what is already verified (a head signed after its events
     // committed) are checked against the row's hash, which was recomputed when it was verified.
-    const checkpoints: Checkpoint[] = [];
-    for await (const checkpoint of this.source.readCheckpoints({ after: this.checkpointsReadUpTo, upTo: head })) {
-      checkpoints.push(checkpoint);
-    }
-    let next = 0;
-    while (next < checkpoints.length && checkpoints[next]!.position <= this.verifiedUpTo) {
-      const checkpoint = checkpoints[next++]!;
-      const known =
-        checkpoint.position === this.verifiedUpTo ? this.lastHash : await this.storedHash(checkpoint.position);
-      if (!this.checkCheckpoint(checkpoint, known)) return this.finish();
-    }
-
-    const pageSize = this.options.pageSize ?? 5000;
-    let pending: Promise<ChainedEvent[]> | undefined =
-      head > this.verifiedUpTo ? this.source.readPage({ after: this.verifiedUpTo, upTo: head }, pageSize) : undefined;
-    while (pending) {
-      const page = await pending;
-      const last = page[page.length - 1];
-      pending =
-        last && page.length === pageSize && last.position < head
-          ? this.source.readPage({ after: last.position, upTo: head }, pageSize)
-          : undefined;
-      for (const event of page) {
-        if (!this.acceptEvent(event)) {
-          pending?.catch(() => undefined);
-          return this.finish();
-        }
-        while (next < checkpoints.length && checkpoints[next]!.position === event.position) {
-          if (!this.checkCheckpoint(checkpoints[next++]!, this.lastHash)) {
-            pending?.catch(() => undefined);
-            return this.finish();
-          }
-        }
+    if (this.verifiedUpTo > this.checkpointsReadUpTo) {
+      const range = { after: this.checkpointsReadUpTo, upTo: Math.min(this.verifiedUpTo, head) };
+      for await (const checkpoint of this.source.readCheckpoints(range)) {
+        const known =
+          checkpoint.position === this.verifiedUpTo ? this.lastHash : await this.storedHash(checkpoint.position);
+        if (!this.checkCheckpoint(checkpoint, known)) return this.finish();
       }
+    }
+    const rangeSize = this.options.rangeSize ?? 100_000;
+    // A range that ends short is not a break yet: the next row found names what is missing.
+    for (let after = this.verifiedUpTo; after < head; after = Math.min(after + rangeSize, head)) {
+      const range = { after, upTo: Math.min(after + rangeSize, head) };
+      this.due = [];
+      this.nextDue = 0;
+      for await (const checkpoint of this.source.readCheckpoints(range)) this.due.push(checkpoint);
+      const decoder = new LedgerCopyDecoder();
+      for await (const chunk of this.source.copyEvents(range)) {
+        if (!decoder.push(chunk, this.visit)) return this.finish();
+      }
+      decoder.end();
     }
     if (this.verifiedUpTo < head) {
       this.fail(this.verifiedUpTo + 1, `position ${this.verifiedUpTo + 1} is missing from the ledger table`);
-    } else if (next < checkpoints.length) {
-      const orphan = checkpoints[next]!;
+    } else if (this.nextDue < this.due.length) {
+      const orphan = this.due[this.nextDue]!;
       this.fail(orphan.position, `checkpoint ${orphan.position} names a position the ledger does not hold`);
     }
     return this.finish();
   }
 
-  private acceptEvent(event: ChainedEvent): boolean {
+  private acceptRow(row: LedgerCopyRowView): boolean {
     const expected = this.verifiedUpTo + 1;
-    if (event.position !== expected) {
-      this.fail(expected, `position ${expected} is missing from the ledger table (next row is ${event.position})`);
+    const position = int64At(row, Column.position);
+    if (position !== expected) {
+      this.fail(expected, `position ${expected} is missing from the ledger table (next row is ${position})`);
       return false;
     }
-    const computed = chainHash(this.lastHash, event);
-    if (computed !== event.hash) {
-      this.fail(expected, `hash mismatch: the row records ${event.hash} but its content hashes to ${computed}`);
+    let computed: string;
+    try {
+      computed = this.linker.link(this.lastHash, row);
+    } catch (error) {
+      if (!(error instanceof TypeError || error instanceof SyntaxError || error instanceof RangeError)) throw error;
+      // Only a payload no writer could have hashed gets here (a number beyond a double, say).
+      this.fail(expected, `hash mismatch: the row's payload has no canonical form (${error.message})`);
+      return false;
+    }
+    if (!storedHashEquals(row, computed)) {
+      this.fail(
+        expected,
+        `hash mismatch: the row records ${textAt(row, Column.hash)} but its content hashes to ${computed}`,
+      );
       return false;
     }
     this.verifiedUpTo = expected;
     this.lastHash = computed;
+    while (this.nextDue < this.due.length && this.due[this.nextDue]!.position === position) {
+      if (!this.checkCheckpoint(this.due[this.nextDue++]!, this.lastHash)) return false;
+    }
     return true;
   }
 

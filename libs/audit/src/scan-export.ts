@@ -1,4 +1,5 @@
 // Where an interrupted export stopped, so that writing can resume after its last event.
+import { GENESIS_HASH } from '@caravan/domain';
 import { parseExportLine } from './export-format.js';
 import { ndjsonLines } from './ndjson-lines.js';
 
@@ -8,6 +9,8 @@ export interface ExportScan {
   readonly startedAfter: number;
   /** The last event position the file holds (its chainStart's afterPosition when it holds none). */
   readonly lastPosition: number;
+  /** The hash recorded for lastPosition: what the rest must chain from (the genesis hash for 0). */
+  readonly lastHash: string;
   /** Whether the checkpoint section has begun: the events part is then closed, no resume possible. */
   readonly closed: boolean;
   /** Byte length of the whole lines; a torn last line (cut mid-write) lies beyond it and must be cut. */
@@ -19,7 +22,7 @@ export async function scanExport(
   input: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
 ): Promise<ExportScan> {
   // The state before and after the latest line: a last line without its `\n` does not count.
-  let before = { startedAfter: 0, lastPosition: 0, closed: false };
+  let before = { startedAfter: 0, lastPosition: 0, lastHash: GENESIS_HASH, closed: false };
   let after = before;
   let wholeBytes = 0;
   let total = 0;
@@ -30,10 +33,12 @@ export async function scanExport(
   for await (const line of ndjsonLines(withEnds(input, track))) {
     before = after;
     const parsed = parseExportLine(line);
-    if (parsed.kind === 'start')
-      after = { ...after, startedAfter: parsed.start.afterPosition, lastPosition: parsed.start.afterPosition };
-    else if (parsed.kind === 'event') after = { ...after, lastPosition: parsed.event.position };
-    else if (parsed.kind === 'checkpoint' || parsed.kind === 'key') after = { ...after, closed: true };
+    if (parsed.kind === 'start') {
+      const { afterPosition, prevHash } = parsed.start;
+      after = { ...after, startedAfter: afterPosition, lastPosition: afterPosition, lastHash: prevHash };
+    } else if (parsed.kind === 'event') {
+      after = { ...after, lastPosition: parsed.event.position, lastHash: parsed.event.hash };
+    } else if (parsed.kind === 'checkpoint' || parsed.kind === 'key') after = { ...after, closed: true };
   }
   return { ...(wholeBytes === total ? after : before), wholeBytes };
 }

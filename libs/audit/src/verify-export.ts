@@ -5,10 +5,10 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { ChainedEvent } from '@caravan/contracts';
 import { GENESIS_HASH, ledgerPublicKey, verifyCheckpoint, type Checkpoint } from '@caravan/domain';
-import { chainHash } from './chain-hash.js';
+import { ChainHasher } from './chain-hash.js';
 import { parseExportLine, type ChainStartLine, type ExportFilter } from './export-format.js';
 import { HashLog } from './hash-log.js';
-import { ndjsonLines } from './ndjson-lines.js';
+import { ndjsonLineBatches } from './ndjson-lines.js';
 
 /** Where the key that checked the signatures came from. */
 export type KeySource = 'given' | 'export' | 'none';
@@ -71,6 +71,7 @@ class ExportVerifier {
   private readonly deferred: Checkpoint[] = [];
   private exportKey: { pem: string; key: KeyObject; rawHex: string } | undefined;
   private readonly givenKey: { key: KeyObject; rawHex: string } | undefined;
+  private readonly hasher = new ChainHasher();
 
   constructor(options: VerifyExportOptions) {
     if (options.publicKeyPem !== undefined) {
@@ -178,7 +179,7 @@ class ExportVerifier {
         `line ${this.line} holds position ${event.position} again after ${this.expected - 1}: a repeated or misplaced event`,
       );
     }
-    const computed = chainHash(this.prevHash, event);
+    const computed = this.hasher.event(this.prevHash, event);
     if (computed !== event.hash) {
       return this.fail(
         event.position,
@@ -285,9 +286,11 @@ export async function verifyExport(
   options: VerifyExportOptions = {},
 ): Promise<ExportVerification> {
   const verifier = new ExportVerifier(options);
-  for await (const line of ndjsonLines(input)) {
-    verifier.accept(line);
-    if (verifier.done) break;
+  read: for await (const lines of ndjsonLineBatches(input)) {
+    for (const line of lines) {
+      verifier.accept(line);
+      if (verifier.done) break read;
+    }
   }
   return verifier.finish();
 }

@@ -5,6 +5,7 @@
 import type { DataSource } from 'typeorm';
 import type { ChainedEvent, EventType, RecordedEvent } from '@caravan/contracts';
 import { GENESIS_HASH, type Checkpoint } from '@caravan/domain';
+import { copyEventRange } from './ledger-copy.js';
 import { CHECKPOINT_COLUMNS, EVENT_COLUMNS } from './ledger-sql.js';
 
 /** The last link of the chain: position 0 and the genesis hash for an empty ledger. */
@@ -194,6 +195,11 @@ export class LedgerReader {
       if (!last || rows.length < this.pageSize) return;
       after = Number(last.position);
     }
+  }
+
+  /** The events of after..upTo as binary COPY chunks (see ledger-copy.ts), for bulk verification. */
+  copyEvents(range: { readonly after: number; readonly upTo: number }): AsyncGenerator<Buffer> {
+    return copyEventRange(this.dataSource, range);
   }
 
   /** The most recent signed checkpoint, if any. */

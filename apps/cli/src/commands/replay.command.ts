@@ -2,13 +2,14 @@
 // as NDJSON or, with --out, as an export file in the format of SPEC §4 (@caravan/audit's lines:
 // chainStart when it does not begin at 1, events with hashes, checkpoints, the public key last) that
 // `caravan verify` checks offline.
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { truncate } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import type { ChainedEvent } from '@caravan/contracts';
 import type { Checkpoint } from '@caravan/domain';
 import type * as AuditLib from '@caravan/audit';
-import { UsageError } from '../cli-error.js';
+import { CliError, UsageError } from '../cli-error.js';
 import type { CliContext } from '../cli-context.js';
 import { ProgressBar } from '../format/progress.js';
 import { GatewayError, type GatewayClient } from '../http/gateway-client.js';
@@ -19,6 +20,7 @@ interface ReplayOptions {
   readonly from?: number;
   readonly to?: number;
   readonly out?: string;
+  readonly resume?: boolean;
   readonly type?: string;
   readonly stream?: string;
 }
@@ -32,6 +34,7 @@ export function registerReplay(program: Command, context: CliContext): void {
     .option('--from <position>', 'first position (default 1)', positiveInteger)
     .option('--to <position>', 'last position (default: the newest)', positiveInteger)
     .option('--out <file>', 'write an export: events with hashes, then signed checkpoints, then the public key')
+    .option('--resume', 'with --out: continue an interrupted export after its last whole event (start it if missing)')
     .option('--type <type>', 'only events of this type (not with --out: an export must be the whole chain)')
     .option('--stream <streamId>', 'only this stream (not with --out)')
     .addHelpText(
@@ -40,9 +43,16 @@ export function registerReplay(program: Command, context: CliContext): void {
 Every read of full data by an auditor is itself recorded by the hub. Progress is shown on a
 terminal. Verify an export offline with \`caravan verify FILE --key ledger.pem\`.
 
+An export cut short (Ctrl-C, a lost connection) can be finished with --resume: the file's torn
+last line is cut off, the events after its last whole one are appended (the hub must still hold
+that event with the same hash), then the checkpoints of the whole file's range and the key. A file
+that already has its checkpoints is complete and is left alone. --resume takes the start from the
+file (an empty file starts at 1), so it does not go with --from; --to may be given.
+
 Examples:
   caravan replay --from 1000 --to 2000 > events.ndjson
-  caravan replay --out export.ndjson`,
+  caravan replay --out export.ndjson
+  caravan replay --out export.ndjson --resume`,
     )
     .action(async (options: ReplayOptions) => {
       if (options.from !== undefined && options.to !== undefined && options.to < options.from) {
@@ -50,6 +60,10 @@ Examples:
       }
       if (options.out && (options.type || options.stream)) {
         throw new UsageError('--type and --stream leave gaps in the chain: an export (--out) takes the whole range');
+      }
+      if (options.resume && !options.out) throw new UsageError('--resume continues an export: it needs --out FILE');
+      if (options.resume && options.from !== undefined) {
+        throw new UsageError('--resume continues where the file stopped: leave out --from');
       }
       const client = context.client('agency');
       if (options.out) await writeExportFile(context, client, options, options.out);
@@ -81,24 +95,45 @@ async function* ledgerLines(context: CliContext, client: GatewayClient, options:
 // it leaves out is completed here from the audit endpoints, so the file always verifies alone.
 async function writeExportFile(context: CliContext, client: GatewayClient, options: ReplayOptions, file: string) {
   const audit: Audit = await import('@caravan/audit');
-  const out = createWriteStream(context.path(file), { flags: 'w' });
+  const path = context.path(file);
+  const resumed = options.resume ? await resumePoint(audit, path, file) : undefined;
+  const out = createWriteStream(path, { flags: resumed ? 'a' : 'w' });
   await once(out, 'open').catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot write ${file}: ${error.code ?? error.message}`);
   });
+  const firstWanted = resumed ? resumed.lastPosition + 1 : (options.from ?? 1);
   let events = 0;
-  let last = 0;
-  let started = false;
+  let last = resumed?.lastPosition ?? 0;
+  let started = resumed !== undefined;
   const checkpoints: Checkpoint[] = [];
   let key: string | undefined;
   try {
-    for await (const line of ledgerLines(context, client, options)) {
+    const wanted = options.to === undefined || firstWanted <= options.to;
+    const lines = wanted ? ledgerLines(context, client, { ...options, from: firstWanted }) : [];
+    for await (const line of lines) {
       const parsed = audit.parseExportLine(line);
-      if (parsed.kind === 'start') started = true;
       if (parsed.kind === 'checkpoint') checkpoints.push(parsed.checkpoint);
       if (parsed.kind === 'key') {
         key = line;
         continue;
       }
+      if (resumed && events === 0 && (parsed.kind === 'start' || parsed.kind === 'event')) {
+        // The hub's chain must go on from exactly where the file's stops (an empty file: from genesis).
+        const link =
+          parsed.kind === 'start'
+            ? parsed.start
+            : parsed.event.position === 1
+              ? { afterPosition: 0, prevHash: '0'.repeat(64) }
+              : await linkBefore(client, parsed.event.position);
+        if (link.afterPosition !== resumed.lastPosition || link.prevHash !== resumed.lastHash) {
+          throw new CliError(
+            `${file} does not continue this ledger: it ends at position ${resumed.lastPosition} with hash ` +
+              `${resumed.lastHash}, the hub has ${link.prevHash} after position ${link.afterPosition}`,
+          );
+        }
+        if (parsed.kind === 'start') continue;
+      }
+      if (parsed.kind === 'start') started = true;
       if (parsed.kind === 'event') {
         if (!started && events === 0 && parsed.event.position > 1) {
           await write(out, audit.chainStartLine(await linkBefore(client, parsed.event.position)));
@@ -109,8 +144,9 @@ async function writeExportFile(context: CliContext, client: GatewayClient, optio
       }
       if (parsed.kind !== 'checkpoint') await write(out, `${line}\n`);
     }
-    const signed =
-      checkpoints.length > 0 ? checkpoints : await fetchCheckpoints(client, options.from ?? 1, last, audit);
+    // Checkpoints cover the whole file, so a resumed one asks for them from where the file began.
+    const from = resumed ? resumed.startedAfter + 1 : (options.from ?? 1);
+    const signed = checkpoints.length > 0 && !resumed ? checkpoints : await fetchCheckpoints(client, from, last, audit);
     for (const checkpoint of signed) await write(out, audit.checkpointLine(checkpoint));
     if (key === undefined) {
       const served = await client.get<{ pem: string; hex: string }>('/v1/audit/keys');
@@ -118,13 +154,32 @@ async function writeExportFile(context: CliContext, client: GatewayClient, optio
     } else {
       await write(out, `${key}\n`);
     }
+    const what = `${events} events, ${signed.length} checkpoints and the ledger public key`;
     context.io.stdout.write(
-      `wrote ${events} events, ${signed.length} checkpoints and the ledger public key to ${file}\n`,
+      resumed
+        ? `resumed ${file} after position ${resumed.lastPosition}: wrote ${what}\n`
+        : `wrote ${what} to ${file}\n`,
     );
   } finally {
     out.end();
     await once(out, 'close');
   }
+}
+
+// Where an interrupted export stopped; its torn last line is cut off. A missing file starts afresh.
+async function resumePoint(audit: Audit, path: string, file: string): Promise<AuditLib.ExportScan | undefined> {
+  let scan: AuditLib.ExportScan;
+  try {
+    scan = await audit.scanExport(createReadStream(path));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  if (scan.closed) {
+    throw new UsageError(`${file} is complete (its checkpoints are written): nothing to resume`);
+  }
+  await truncate(path, scan.wholeBytes);
+  return scan;
 }
 
 // An export that starts after position 1 chains from the hash of the event before it.

@@ -149,6 +149,11 @@ export function checkpointsParams(query: Query): { from: number; to?: number } {
   return { from, ...(to !== undefined ? { to } : {}) };
 }
 
+/** GET /v1/audit/status: no parameters, and an unknown one is refused like everywhere else. */
+export function statusParams(query: Query): void {
+  new Reader(query, []).done();
+}
+
 /** GET /v1/audit/disclosures */
 export interface DisclosuresParams {
   readonly eventId?: string;

@@ -7,8 +7,15 @@ import type { AsSeen, AuditAccess, ChainStatus } from '@caravan/audit';
 import type { Checkpoint } from '@caravan/domain';
 import { Caller, Public, Roles, type CallerIdentity } from '../auth/index.js';
 import { ApiProblems } from '../openapi/api-problems.js';
-import { accessesParams, asSeenParams, checkpointsParams, disclosuresParams, eventsParams } from './audit-params.js';
-import { AuditService, type DisclosurePage } from './audit.service.js';
+import {
+  accessesParams,
+  asSeenParams,
+  checkpointsParams,
+  disclosuresParams,
+  eventsParams,
+  statusParams,
+} from './audit-params.js';
+import { AuditService, type AuditorStatus, type DisclosurePage } from './audit.service.js';
 
 /** GET /v1/audit/keys: the ledger's Ed25519 public key. */
 export interface LedgerPublicKey {
@@ -79,6 +86,28 @@ export class AuditController {
   @ApiProblems(401, 403, 429, 503)
   verify(): Promise<ChainStatus> {
     return this.audit.verify();
+  }
+
+  @ApiBearerAuth()
+  @Get('status')
+  @ApiOperation({
+    summary: "The continuous auditor's last report: how far the chain is verified, checkpoints, the first break",
+    description:
+      'What the auditor found on its latest pass, as it reported it (it reports at most every second, a ' +
+      'break at once). reportedAt shows when: a time long past means the auditor has stopped. ledgerHead ' +
+      'is the head now, so ledgerHead − verifiedUpTo is how far the auditor is behind. 404 until an ' +
+      'auditor has reported. GET /v1/audit/verify runs a fresh pass instead.',
+  })
+  @ApiResponse({
+    status: 200,
+    description:
+      '{auditor, reportedAt, passes, ok, verifiedUpTo, lastHash, checkpoints, signedUpTo, head, checkedAt, ' +
+      'firstBreak?: {position, reason}, ledgerHead}',
+  })
+  @ApiProblems(400, 401, 403, 404, 429)
+  status(@Query() query: Query): Promise<AuditorStatus> {
+    statusParams(query);
+    return this.audit.status();
   }
 
   @ApiBearerAuth()

@@ -9,6 +9,7 @@ import { DirectoryRepository } from '@caravan/directory';
 import { copyDigest, evaluateSharing, ledgerPublicKey, toSharedCopy } from '@caravan/domain';
 import { LedgerReader, LedgerWriter, ledgerSchema } from '@caravan/ledger-store';
 import { SharingStore, sharingSchema } from '@caravan/sharing-store';
+import { startAuditor } from '../../../auditor/src/auditor.app.js';
 import { startTestGateway, type TestGateway } from '../gateway.test-helpers.spec.js';
 
 let gw: TestGateway;
@@ -186,6 +187,59 @@ describe('audit endpoints (SPEC §7)', () => {
       key: auditorKey,
     });
     expect(missing.status).toBe(404);
+  });
+
+  it("serves the continuous auditor's last report, 404 until one has reported", async () => {
+    const none = await gw.call('GET', '/v1/audit/status', { key: auditorKey });
+    expect(none.status).toBe(404);
+    expect(none.body.detail).toMatch(/no auditor has reported yet/);
+    expect((await gw.call('GET', '/v1/audit/status', { key: recipientKey })).status).toBe(403);
+    const unknown = await gw.call('GET', '/v1/audit/status?verbose=1', { key: auditorKey });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([{ path: 'verbose', message: 'unknown query parameter' }]);
+
+    // The real auditor, on the gateway's database: it verifies the ledger and reports to its table.
+    const auditor = await startAuditor({
+      databaseUrl: gw.db.url,
+      natsServers: [gw.nats.url],
+      topology: gw.nats.topology,
+      ledgerPublicKeyPem: gw.ledgerPublicKeyPem,
+      pseudonymSecret: gw.pseudonymSecret,
+      tuning: { idleCheckMs: 600_000, fullPassEveryMs: 600_000, logEveryMs: 600_000, reportEveryMs: 0 },
+    });
+    try {
+      expect(await auditor.waitForVerified(6)).toMatchObject({ ok: true, verifiedUpTo: 6 });
+      let answer = await gw.call('GET', '/v1/audit/status', { key: auditorKey });
+      for (const deadline = Date.now() + 10_000; answer.status !== 200 && Date.now() < deadline;) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        answer = await gw.call('GET', '/v1/audit/status', { key: auditorKey });
+      }
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({
+        auditor: 'auditor',
+        ok: true,
+        verifiedUpTo: 6,
+        head: 6,
+        signedUpTo: 6,
+        ledgerHead: 6,
+        lastHash: (await new LedgerReader(ds).head()).hash,
+        passes: expect.any(Number),
+        reportedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+        checkedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      });
+      expect(answer.body.checkpoints).toBeGreaterThanOrEqual(2);
+      expect(answer.body.firstBreak).toBeUndefined();
+    } finally {
+      await auditor.close();
+    }
+
+    const doc = await gw.call('GET', '/docs/openapi.json');
+    const status = (doc.body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)[
+      '/v1/audit/status'
+    ];
+    expect(Object.keys(status ?? {})).toEqual(['get']);
+    expect(status!['get']!.responses).toHaveProperty('200');
+    expect(status!['get']!.responses).toHaveProperty('404');
   });
 });
 

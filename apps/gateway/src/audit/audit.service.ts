@@ -4,19 +4,25 @@ import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   AuditAccessLog,
+  ChainStatusStore,
   LedgerVerifier,
   asSeen,
   writeExport,
   type AsSeen,
   type AuditAccess,
   type ChainStatus,
+  type ReportedChainStatus,
 } from '@caravan/audit';
+import { CaravanError } from '@caravan/contracts';
 import type { Checkpoint } from '@caravan/domain';
 import { ledgerPublicKey } from '@caravan/domain';
 import { SharingStore, type Disclosure } from '@caravan/sharing-store';
 import type { CallerIdentity } from '../auth/index.js';
 import { GatewayContext } from '../gateway.context.js';
 import type { DisclosuresParams, EventsParams } from './audit-params.js';
+
+/** GET /v1/audit/status: the auditor's last report, and the ledger head now. */
+export type AuditorStatus = ReportedChainStatus & { readonly ledgerHead: number };
 
 /** A page of the disclosure record; `next` is the cursor of the following page, when there is one. */
 export interface DisclosurePage {
@@ -29,10 +35,12 @@ export class AuditService {
   private readonly logger = new Logger('audit');
   private readonly accesses: AuditAccessLog;
   private readonly sharing: SharingStore;
+  private readonly chainStatus: ChainStatusStore;
 
   constructor(@Inject(GatewayContext) private readonly ctx: GatewayContext) {
     this.accesses = new AuditAccessLog(ctx.db);
     this.sharing = new SharingStore(ctx.db);
+    this.chainStatus = new ChainStatusStore(ctx.db);
   }
 
   /** The ledger public key as served by GET /v1/audit/keys. */
@@ -99,6 +107,15 @@ export class AuditService {
   /** A fresh verification of the whole stored chain and every checkpoint. */
   verify(): Promise<ChainStatus> {
     return new LedgerVerifier(this.ctx.ledger, this.ctx.config.ledgerPublicKeyPem).advance();
+  }
+
+  /** What the continuous auditor last reported, beside the ledger head now. */
+  async status(): Promise<AuditorStatus> {
+    const [reported, head] = await Promise.all([this.chainStatus.latest(), this.ctx.ledger.head()]);
+    if (!reported) {
+      throw new CaravanError('not-found', 'no auditor has reported yet: is the auditor app (or caravan up) running?');
+    }
+    return { ...reported, ledgerHead: head.position };
   }
 
   /** The disclosure record. */
