@@ -11,7 +11,7 @@
 //
 // The bus message only says "position N is recorded": the events themselves are read from the ledger
 // (the authority), which also fills any gap the bus might show.
-import type { JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import type { DataSource } from 'typeorm';
 import {
   subjects,
@@ -35,7 +35,7 @@ export type DistributorLog = (level: 'log' | 'warn' | 'error', fields: Record<st
 
 export interface DistributionOptions {
   readonly db: DataSource;
-  readonly js: JetStreamClient;
+  readonly nc: NatsConnection;
   readonly topology: Topology;
   /** The hub pseudonym secret. */
   readonly secret: string;
@@ -218,13 +218,12 @@ export class DistributionService {
    * Publishes every copy pipelined (all sent on the one connection, then every PubAck awaited): they
    * leave in order, so each recipient's subject receives them in position order. It resolves only
    * when every copy has its PubAck; if any fails for good it rejects and the caller marks nothing
-   * published, so the next batch sends the whole range again, in order (see publishAllToStream for
-   * the one ordering caveat of a retry).
+   * published, so the next batch sends the whole range again, in order.
    */
   private async publish(copies: readonly SharedCopy[]): Promise<void> {
     const s = subjects(this.options.topology);
     await publishAllToStream(
-      this.options.js,
+      this.options.nc,
       copies.map((copy) => ({
         subject: s.share(copy.recipient, copy.type),
         body: copy,

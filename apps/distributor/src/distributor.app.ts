@@ -3,7 +3,7 @@
 // CARAVAN_EVENTS through JetStreamServer (see apps/README.md and distribution.service.ts).
 import { ConsoleLogger, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { DataSource } from 'typeorm';
 import { durableNames, streamConfigs, subjects } from '@caravan/contracts';
@@ -77,7 +77,7 @@ export async function startDistributor(
     await ensureStreams(jsm, topology);
     const service = new DistributionService({
       db,
-      js: jetstream(nc),
+      nc,
       topology,
       secret: config.pseudonymSecret,
       checkpointName: durable,

@@ -8,17 +8,13 @@
 //   the stream drops as duplicates (same Nats-Msg-Id within the duplicate window): none is lost, none
 //   is stored twice.
 // - A page is published pipelined (publishAllToStream: every message sent in position order on the
-//   one connection, then every PubAck awaited), and the checkpoint moves only when the whole page is
-//   acknowledged. Order caveat: an event whose publish failed while later ones landed (e.g. lost in a
-//   reconnect) is stored after them on retry. The only consumer, the distributor, takes a bus message
-//   as "position N is recorded" and reads the events from the ledger, acking anything at or below its
-//   checkpoint, so a late one costs nothing there.
+//   one connection, then every PubAck awaited; the stream stores them in that order, a retry
+//   included), and the checkpoint moves only when the whole page is acknowledged.
 // - NATS away (or restarted): the publish retries for a while, then the relay backs off and starts
 //   again from its checkpoint; the connection reconnects by itself.
 // - Woken by the ledger's NOTIFY of a new head, with a slow safety poll should a wake-up be lost.
 // - Only the instance holding the relay lock publishes; the others stand by (relay-leadership.ts).
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { subjects, type ChainedEvent, type Topology } from '@caravan/contracts';
 import { advanceRelayCheckpoint, readRelayCheckpoint } from '@caravan/ledger-store';
 import { describeError, publishAllToStream } from '@caravan/messaging';
@@ -35,14 +31,12 @@ export function relayCheckpointName(topology: Topology): string {
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly leadership: RelayLeadership;
-  private readonly js: JetStreamClient;
   private readonly stop = new AbortController();
   private running: Promise<void> | undefined;
   private published = 0;
 
   constructor(@Inject(LedgerContext) private readonly ctx: LedgerContext) {
     this.leadership = new RelayLeadership(ctx.config.databaseUrl);
-    this.js = jetstream(ctx.nc);
   }
 
   private get checkpointName(): string {
@@ -112,7 +106,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async publish(page: readonly ChainedEvent[]): Promise<void> {
     const s = subjects(this.ctx.config.topology);
     await publishAllToStream(
-      this.js,
+      this.ctx.nc,
       page.map((event) => ({
         subject: s.event(event.type),
         body: event,
