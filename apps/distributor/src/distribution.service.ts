@@ -53,7 +53,7 @@ export interface DistributionOptions {
   readonly checkpointName: string;
   /** Events per recording statement. */
   readonly chunkSize: number;
-  /** Copies recorded but not yet acknowledged by the stream, beyond which a batch waits (10,000 by default). */
+  /** Copies recorded but not yet acknowledged by the stream, beyond which a batch waits (2,000 by default). */
   readonly maxUnpublished?: number;
   readonly faults: DistributorFaults;
   /** Called with directory agencies not seen before, to provision their share consumers. */
@@ -234,7 +234,7 @@ export class DistributionService {
           recording = this.record(decision);
           // Awaited above or below; this only keeps a failure from counting as unhandled meanwhile.
           recording.catch(() => undefined);
-          await this.options.publisher.whenPendingAtMost(this.options.maxUnpublished ?? 10_000);
+          await this.options.publisher.whenPendingAtMost(this.options.maxUnpublished ?? 2_000);
         }
         if (!next) break;
         page = await next;
@@ -331,6 +331,9 @@ export class DistributionService {
   private publish(chunk: DecidedChunk): void {
     const sent = this.options.publisher.publish(chunk.records.map((r) => this.messageOf(r.copy, r.copyJson!)));
     sent.catch(() => undefined);
+    // Only these are kept until the PubAcks are in: the copies themselves are the publisher's now.
+    const { first, last } = chunk;
+    const deliveries = chunk.records.length;
     this.publishing = this.publishing.then(async () => {
       try {
         await sent;
@@ -339,21 +342,15 @@ export class DistributionService {
         this.publishFailure ??= error;
         this.options.log('warn', {
           msg: 'publish failed; the stored copies go out again before anything new',
-          fromPosition: chunk.first,
+          fromPosition: first,
           error: describeError(error),
         });
         return;
       }
       if (this.publishFailure !== undefined) return;
-      this.confirmed = Math.max(this.confirmed, chunk.last);
-      if (chunk.records.length > 0) {
-        this.options.log('log', {
-          msg: 'distributed',
-          fromPosition: chunk.first,
-          toPosition: chunk.last,
-          deliveries: chunk.records.length,
-        });
-      }
+      this.confirmed = Math.max(this.confirmed, last);
+      if (deliveries > 0)
+        this.options.log('log', { msg: 'distributed', fromPosition: first, toPosition: last, deliveries });
       this.saveMarkIfIdle();
     });
   }

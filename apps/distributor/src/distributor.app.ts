@@ -41,7 +41,7 @@ export interface DistributorOptions {
   readonly batchSize?: number;
   /** Events per recording statement; 100 by default. */
   readonly chunkSize?: number;
-  /** Copies recorded but not yet acknowledged by the stream before a batch waits; 10,000 by default. */
+  /** Copies recorded but not yet acknowledged by the stream before a batch waits; 2,000 by default. */
   readonly maxUnpublished?: number;
   /** How often a standby tries to take over; 1 s by default. */
   readonly standbyRetryMs?: number;
