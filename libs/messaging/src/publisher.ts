@@ -1,6 +1,6 @@
-// Every publish to JetStream goes through here: Nats-Msg-Id and the Caravan headers of SPEC §6 on
-// every message, the PubAck awaited, and retries while NATS is away (an outbox relay would rather
-// wait than skip).
+// Every publish to JetStream goes through here or through StreamPublisher (stream-publisher.ts, for
+// many messages in order): Nats-Msg-Id and the Caravan headers of SPEC §6 on every message, the
+// PubAck awaited, and retries while NATS is away (an outbox relay would rather wait than skip).
 import { jetstream, type JetStreamClient, type PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { CaravanError, HEADERS } from '@caravan/contracts';
