@@ -1,17 +1,24 @@
 // The distributor's one job (SPEC §5, §6): for each recorded event, in position order, every
 // recipient's copy under the originator's policy version in force at the event's position; the
-// deliveries recorded with the checkpoint in ONE transaction; then the copies published; then the
-// JetStream messages acked (by the transport, when `handle` resolves).
+// deliveries recorded with the checkpoint in ONE statement; then the copies published, in order.
 //
-// Crash safety: a crash before the commit leaves the events unacked, so they come back and are
-// processed afresh; a crash between commit and publish leaves the checkpoint's `published` mark
-// behind its position, and the next batch first republishes the stored copies in between, in order
-// (Nats-Msg-Id `<eventId>:<recipient>` drops those that did land). Either way nothing is lost,
-// nothing is doubled, and no recipient sees a later copy before an earlier one.
+// Pipelined, so that one batch's latency is not the sum of its round trips:
+// - a batch of bus messages only says "positions up to N are recorded": the events are read from
+//   the ledger (the authority; this also fills any gap the bus might show), next to a check of the
+//   directory's fingerprint;
+// - they are decided chunk by chunk, and chunk N+1 is decided while chunk N's statement runs;
+// - each chunk's copies go to the StreamPublisher as soon as the chunk is committed, and the batch
+//   is acked (the handler resolves) once every chunk is committed, not once every copy has its
+//   PubAck: the copies are in the database by then, and publishing goes on behind the next batch,
+//   bounded by `maxUnpublished`.
 //
-// The bus message only says "position N is recorded": the events themselves are read from the ledger
-// (the authority), which also fills any gap the bus might show.
-import type { JetStreamClient } from '@nats-io/jetstream';
+// Crash safety rests on the `published` mark beside the checkpoint, which never moves past copies
+// without their PubAcks: it travels with the next chunk's statement (or is written alone when
+// nothing else is coming). Whenever this instance becomes active, and after any failure, it first
+// publishes again, in order, the stored copies after that mark (Nats-Msg-Id `<eventId>:<recipient>`
+// makes the stream drop those that had landed). So a crash between commit and publish loses
+// nothing, doubles nothing, and no recipient sees a later copy before an earlier one: the publisher
+// never stores a message after one it failed to store.
 import type { DataSource } from 'typeorm';
 import {
   subjects,
@@ -23,10 +30,12 @@ import {
   type Topology,
 } from '@caravan/contracts';
 import { DirectoryRepository } from '@caravan/directory';
-import { copyDigest, currentAlert, currentSeizure, evaluateSharing, toSharedCopy } from '@caravan/domain';
+import { currentAlert, currentSeizure, evaluateSharing, toSharedCopy } from '@caravan/domain';
 import { LedgerReader } from '@caravan/ledger-store';
-import { describeError, PoisonMessageError, publishAllToStream } from '@caravan/messaging';
+import { describeError, PoisonMessageError, type StreamMessage, type StreamPublisher } from '@caravan/messaging';
 import { SharingStore, type DeliveryRecord } from '@caravan/sharing-store';
+import { serialiseCopy } from './delivered-copy.js';
+import { DirectoryWatch } from './directory-watch.js';
 import { eventsBeforeKill, killNow, type DistributorFaults } from './fault-hook.js';
 import { PolicyHistory } from './policy-history.js';
 
@@ -35,14 +44,17 @@ export type DistributorLog = (level: 'log' | 'warn' | 'error', fields: Record<st
 
 export interface DistributionOptions {
   readonly db: DataSource;
-  readonly js: JetStreamClient;
+  /** Publishes to CARAVAN_SHARE, in order; this service is its only user. */
+  readonly publisher: StreamPublisher;
   readonly topology: Topology;
   /** The hub pseudonym secret. */
   readonly secret: string;
   /** The checkpoint's name: the distributor's durable. */
   readonly checkpointName: string;
-  /** Events per recording transaction. */
+  /** Events per recording statement. */
   readonly chunkSize: number;
+  /** Copies recorded but not yet acknowledged by the stream, beyond which a batch waits (2,000 by default). */
+  readonly maxUnpublished?: number;
   readonly faults: DistributorFaults;
   /** Called with directory agencies not seen before, to provision their share consumers. */
   readonly onAgencies: (codes: readonly AgencyCode[]) => Promise<void>;
@@ -51,54 +63,100 @@ export interface DistributionOptions {
 
 const ORIGINALS = new Set(['seizure.reported', 'threat.alert.issued']);
 
+/** One chunk's decisions, ready to record and publish. */
+interface DecidedChunk {
+  readonly first: number;
+  readonly last: number;
+  readonly events: number;
+  readonly records: readonly DeliveryRecord[];
+}
+
 /** Decides, records and publishes every recipient's copy of the events it is handed. */
 export class DistributionService {
   private readonly ledger: LedgerReader;
   private readonly store: SharingStore;
   private readonly directories: DirectoryRepository;
+  private readonly directory: DirectoryWatch;
   private readonly policies: PolicyHistory;
   private readonly known = new Set<AgencyCode>();
   private committed = 0;
+  /** Events of the chunk whose statement is running (test kills count them ahead). */
+  private recordingEvents = 0;
+
+  // This instance's view of its marks, trusted only while `synced` (see sync()).
+  private synced = false;
+  /** The checkpoint: every event up to here is recorded. */
+  private recorded = 0;
+  /** Every copy of every event up to here has its PubAck. */
+  private confirmed = 0;
+  /** The `published` mark as last written. */
+  private storedPublished = 0;
+  /** Resolves when every chunk handed to the publisher so far has settled; never rejects. */
+  private publishing: Promise<void> = Promise.resolve();
+  private publishFailure: unknown;
+  private handling = false;
+  private markWrite: Promise<void> | undefined;
 
   constructor(private readonly options: DistributionOptions) {
     this.ledger = new LedgerReader(options.db);
     this.store = new SharingStore(options.db);
     this.directories = new DirectoryRepository(options.db);
+    this.directory = new DirectoryWatch(options.db, this.directories);
     this.policies = new PolicyHistory(this.ledger);
+  }
+
+  /**
+   * Takes over as the active instance: republishes whatever a predecessor recorded but did not
+   * confirm published. A failure is logged and left to the next batch, which tries again.
+   */
+  async activate(): Promise<void> {
+    this.synced = false;
+    try {
+      await this.sync();
+    } catch (error) {
+      this.options.log('warn', {
+        msg: 'republish on activation failed, retried with the next batch',
+        error: describeError(error),
+      });
+    }
+  }
+
+  /** Lets every copy handed to the publisher settle and records how far they got (before giving up the lock). */
+  async drain(): Promise<void> {
+    await this.publishing;
+    await this.markWrite;
+    if (this.synced && this.confirmed > this.storedPublished) {
+      await this.store
+        .markPublished(this.options.checkpointName, this.confirmed)
+        .catch((error: unknown) =>
+          this.options.log('warn', { msg: 'published mark not saved', error: describeError(error) }),
+        );
+    }
   }
 
   /** Handles a batch of `caravan.evt.*` bodies (ChainedEvent JSON) in stream order. */
   async handle(bodies: readonly unknown[]): Promise<void> {
     const upTo = Math.max(...bodies.map(positionOf));
-    const name = this.options.checkpointName;
+    this.handling = true;
     try {
-      const { recorded, published } = await this.store.progress(name);
-      if (published < recorded) {
-        // Recorded but never confirmed on NATS (a crash between commit and publish, or a failed
-        // publish): out again first, in order, so nothing new overtakes them. Copies that did land
-        // are dropped by the stream as duplicates of their Nats-Msg-Id.
-        const stored = await this.store.unpublished(name);
-        await this.publish(stored.map((d) => d.copy));
-        await this.store.markPublished(name, recorded);
-        this.options.log('log', {
-          msg: 'republished',
-          fromPosition: published + 1,
-          toPosition: recorded,
-          deliveries: stored.length,
-        });
-      }
-      // Messages at or below `recorded` are redeliveries of work done: acked with nothing more to do.
-      if (upTo > recorded) await this.distributeRange(recorded, upTo);
+      if (!this.synced || this.publishFailure !== undefined) await this.sync();
+      // Messages at or below the checkpoint are redeliveries of work done: acked with nothing more to do.
+      if (upTo > this.recorded) await this.distributeRange(this.recorded, upTo);
     } catch (error) {
-      // Any failure here is retried (nak with back-off), never dead-lettered: skipping an event would
+      // Whatever failed, the marks are read again and the unconfirmed copies republished first, next
+      // time. The batch is retried (nak with back-off), never dead-lettered: skipping an event would
       // stall every later one behind the checkpoint, or worse, lose it.
+      this.synced = false;
       throw new Error(describeError(error), { cause: error });
+    } finally {
+      this.handling = false;
+      this.saveMarkIfIdle();
     }
   }
 
   /** Provisions the share consumers of every directory agency not provisioned yet. */
   async provisionAgencies(directory?: Directory): Promise<Directory> {
-    const current = directory ?? (await this.directories.loadDirectory());
+    const current = directory ?? (await this.directory.current()).directory;
     const fresh = current.agencies.map((a) => a.code).filter((code) => !this.known.has(code));
     if (fresh.length > 0) {
       await this.options.onAgencies(fresh);
@@ -107,65 +165,103 @@ export class DistributionService {
     return current;
   }
 
-  private async distributeRange(checkpoint: number, upTo: number): Promise<void> {
-    // Read per batch, so a new agency or group takes effect from the next batch on.
-    const directory = await this.provisionAgencies();
-    let expected = checkpoint + 1;
-    let chunk: ChainedEvent[] = [];
-    // Chunk N is published while chunk N+1 is decided and recorded: publishing mostly waits on
-    // PubAcks, deciding is CPU. Publishes stay in chunk order (a chain), and the batch is acked only
-    // after the last one, so a crash at any point leaves the recorded chunks to be republished.
-    let publishing: Promise<void> = Promise.resolve();
-    const flush = async () => {
-      const first = chunk[0]!.position;
-      const last = chunk[chunk.length - 1]!.position;
-      const copies = await this.decideAndRecord(chunk, directory);
-      chunk = [];
-      publishing = publishing.then(async () => {
-        await this.publish(copies);
-        await this.store.markPublished(this.options.checkpointName, last);
-        this.options.log('log', {
-          msg: 'distributed',
-          fromPosition: first,
-          toPosition: last,
-          deliveries: copies.length,
-        });
+  /**
+   * Reads the marks and republishes, in order, the stored copies recorded but not confirmed
+   * published (a crash between commit and publish, a failed publish, or a predecessor's last copies
+   * in flight when it stopped). Runs before anything new is published.
+   */
+  private async sync(): Promise<void> {
+    const name = this.options.checkpointName;
+    await this.publishing;
+    this.options.publisher.reset();
+    this.publishFailure = undefined;
+    const { recorded, published } = await this.store.progress(name);
+    if (published < recorded) {
+      const stored = await this.store.unpublished(name);
+      await this.options.publisher.publish(stored.map((d) => this.messageOf(d.copy, serialiseCopy(d.copy).json)));
+      await this.store.markPublished(name, recorded);
+      this.options.log('log', {
+        msg: 'republished',
+        fromPosition: published + 1,
+        toPosition: recorded,
+        deliveries: stored.length,
       });
-      // Awaited below; this only keeps a failure from counting as unhandled meanwhile.
-      publishing.catch(() => undefined);
-    };
-    const limit = () => Math.min(this.options.chunkSize, eventsBeforeKill(this.options.faults, this.committed));
-    try {
-      for await (const event of this.ledger.readAll({ after: checkpoint, upTo })) {
-        if (event.position !== expected) {
-          throw new Error(`ledger position ${expected} is missing (found ${event.position})`);
-        }
-        expected += 1;
-        chunk.push(event);
-        if (chunk.length >= limit()) await flush();
-      }
-      if (chunk.length > 0) await flush();
-      if (expected <= upTo) throw new Error(`ledger positions ${expected}..${upTo} are not readable yet`);
-    } finally {
-      await publishing;
     }
+    this.recorded = recorded;
+    this.confirmed = recorded;
+    this.storedPublished = recorded;
+    this.synced = true;
   }
 
-  /** Decides every copy of the chunk's events and records them with the checkpoint; returns the copies. */
-  private async decideAndRecord(chunk: readonly ChainedEvent[], directory: Directory): Promise<SharedCopy[]> {
-    const records: DeliveryRecord[] = [];
-    // Recipients of this chunk's copies, not yet committed, for follow-ups in the same chunk.
-    const pending = new Map<string, Map<AgencyCode, number>>();
-    // The follow-ups' reads (aggregate handling, stored recipients) all at once rather than one round
-    // trip after another: neither depends on this chunk's decisions, which are merged in below.
-    const handlings = new Map<string, Promise<Handling>>();
-    const stored = new Map<string, Promise<Map<AgencyCode, number>>>();
-    for (const event of chunk) {
-      if (event.type === 'policy.set' || ORIGINALS.has(event.type)) continue;
-      handlings.set(event.eventId, settledLater(this.currentHandling(event)));
-      if (!stored.has(event.streamId))
-        stored.set(event.streamId, settledLater(this.store.recipientsOf(event.streamId)));
+  private async distributeRange(checkpoint: number, upTo: number): Promise<void> {
+    const pageSize = Math.max(this.options.chunkSize, 100);
+    const readAfter = (after: number) => {
+      const page = this.ledger.readPage({ after, upTo }, pageSize);
+      // Awaited in turn; this only keeps a failure from counting as unhandled meanwhile.
+      page.catch(() => undefined);
+      return page;
+    };
+    // The first page and the directory check at once: both are needed before anything is decided.
+    const [first, reading] = await Promise.all([readAfter(checkpoint), this.directory.current()]);
+    const directory = reading.changed ? await this.provisionAgencies(reading.directory) : reading.directory;
+    // Recipients decided in this batch, possibly not committed yet, for follow-ups in later chunks.
+    const decided = new Map<string, Map<AgencyCode, number>>();
+    let expected = checkpoint + 1;
+    let page: readonly ChainedEvent[] = first;
+    let recording: Promise<void> | undefined;
+    try {
+      while (page.length > 0) {
+        const last = page[page.length - 1]!.position;
+        // The next page is read while this one is decided.
+        const next = page.length === pageSize && last < upTo ? readAfter(last) : undefined;
+        let offset = 0;
+        while (offset < page.length) {
+          // Counting the chunk being recorded too, so a test kill lands on its exact event.
+          const killIn = eventsBeforeKill(this.options.faults, this.committed + this.recordingEvents);
+          const size = Math.max(1, Math.min(this.options.chunkSize, killIn));
+          const chunk = page.slice(offset, offset + size);
+          offset += chunk.length;
+          for (const event of chunk) {
+            if (event.position !== expected) {
+              throw new Error(`ledger position ${expected} is missing (found ${event.position})`);
+            }
+            expected += 1;
+          }
+          // Decided while the previous chunk's statement runs; recorded strictly after it.
+          const decision = await this.decide(chunk, directory, decided);
+          if (recording) await recording;
+          this.recordingEvents = decision.events;
+          recording = this.record(decision);
+          // Awaited above or below; this only keeps a failure from counting as unhandled meanwhile.
+          recording.catch(() => undefined);
+          await this.options.publisher.whenPendingAtMost(this.options.maxUnpublished ?? 2_000);
+        }
+        if (!next) break;
+        page = await next;
+      }
+    } finally {
+      await recording;
     }
+    if (expected <= upTo) throw new Error(`ledger positions ${expected}..${upTo} are not readable yet`);
+  }
+
+  /** Decides every copy of the chunk's events. */
+  private async decide(
+    chunk: readonly ChainedEvent[],
+    directory: Directory,
+    decided: Map<string, Map<AgencyCode, number>>,
+  ): Promise<DecidedChunk> {
+    const records: DeliveryRecord[] = [];
+    const followUps = chunk.filter((e) => e.type !== 'policy.set' && !ORIGINALS.has(e.type));
+    // The follow-ups' reads (aggregate histories, stored recipients) at once, before any decision:
+    // neither depends on this chunk's decisions, which are merged in below.
+    const [histories, stored] =
+      followUps.length === 0
+        ? [new Map<string, ChainedEvent[]>(), new Map<string, Map<AgencyCode, number>>()]
+        : await Promise.all([
+            this.histories(followUps),
+            this.store.recipientsOfAll([...new Set(followUps.map((e) => e.streamId))]),
+          ]);
     for (const event of chunk) {
       if (event.type === 'policy.set') {
         // Never shared: an agency's policy is its own business. Later events see the new version.
@@ -182,80 +278,137 @@ export class DistributionService {
         secret: this.options.secret,
         ...(followUp
           ? {
-              aggregate: { handling: await handlings.get(event.eventId)! },
-              previousRecipients: withPending(await stored.get(event.streamId)!, pending.get(event.streamId)),
+              aggregate: { handling: handlingAt(event, histories.get(event.streamId) ?? []) },
+              previousRecipients: withDecided(stored.get(event.streamId), decided.get(event.streamId)),
             }
           : {}),
       });
       for (const delivery of deliveries) {
         const copy = toSharedCopy(event, delivery);
-        records.push({ copy, paths: delivery.paths, digest: copyDigest(copy) });
-        const seen = pending.get(event.streamId) ?? new Map<AgencyCode, number>();
+        const { json, digest } = serialiseCopy(copy);
+        records.push({ copy, paths: delivery.paths, digest, copyJson: json });
+        let seen = decided.get(event.streamId);
+        if (!seen) decided.set(event.streamId, (seen = new Map()));
         if (!seen.has(delivery.recipient)) seen.set(delivery.recipient, delivery.policyVersion);
-        pending.set(event.streamId, seen);
       }
     }
-    const last = chunk[chunk.length - 1]!.position;
-    await this.store.record(this.options.checkpointName, last, records);
-    this.committed += chunk.length;
-    if (eventsBeforeKill(this.options.faults, this.committed) === 0) {
-      this.options.log('warn', { msg: 'test fault: SIGKILL after commit, before publish', position: last });
-      killNow();
-    }
-    return records.map((r) => r.copy);
+    return { first: chunk[0]!.position, last: chunk[chunk.length - 1]!.position, events: chunk.length, records };
   }
 
-  /** The aggregate's handling with this event applied: follow-ups carry no TLP of their own. */
-  private async currentHandling(event: ChainedEvent): Promise<Handling> {
-    const events: ChainedEvent[] = [];
-    for await (const e of this.ledger.readAll({ streamId: event.streamId, upTo: event.position })) events.push(e);
-    const view = event.type.startsWith('seizure.') ? currentSeizure(events) : currentAlert(events);
-    if (!view) throw new Error(`${event.type} at position ${event.position} has no original in ${event.streamId}`);
-    return view.payload.handling;
+  /** Each follow-up's aggregate history up to the chunk's last follow-up of it: one read per aggregate. */
+  private async histories(followUps: readonly ChainedEvent[]): Promise<Map<string, ChainedEvent[]>> {
+    const upTo = new Map<string, number>();
+    for (const e of followUps) upTo.set(e.streamId, Math.max(upTo.get(e.streamId) ?? 0, e.position));
+    const entries = await Promise.all(
+      [...upTo].map(async ([streamId, position]) => {
+        const events: ChainedEvent[] = [];
+        for await (const e of this.ledger.readAll({ streamId, upTo: position })) events.push(e);
+        return [streamId, events] as const;
+      }),
+    );
+    return new Map(entries);
+  }
+
+  /** Records a chunk with the checkpoint and the published mark, then hands its copies to the publisher. */
+  private async record(chunk: DecidedChunk): Promise<void> {
+    const published = this.confirmed;
+    try {
+      await this.store.record(this.options.checkpointName, chunk.last, chunk.records, { published });
+    } finally {
+      this.recordingEvents = 0;
+    }
+    this.recorded = chunk.last;
+    this.storedPublished = Math.max(this.storedPublished, Math.min(published, chunk.last));
+    this.committed += chunk.events;
+    if (eventsBeforeKill(this.options.faults, this.committed) === 0) {
+      this.options.log('warn', { msg: 'test fault: SIGKILL after commit, before publish', position: chunk.last });
+      killNow();
+    }
+    this.publish(chunk);
+  }
+
+  /** Queues a committed chunk's copies behind the earlier ones; the confirmed mark follows their PubAcks in order. */
+  private publish(chunk: DecidedChunk): void {
+    const sent = this.options.publisher.publish(chunk.records.map((r) => this.messageOf(r.copy, r.copyJson!)));
+    sent.catch(() => undefined);
+    // Only these are kept until the PubAcks are in: the copies themselves are the publisher's now.
+    const { first, last } = chunk;
+    const deliveries = chunk.records.length;
+    this.publishing = this.publishing.then(async () => {
+      try {
+        await sent;
+      } catch (error) {
+        // The publisher refuses everything after a failure until sync() has republished from the mark.
+        this.publishFailure ??= error;
+        this.options.log('warn', {
+          msg: 'publish failed; the stored copies go out again before anything new',
+          fromPosition: first,
+          error: describeError(error),
+        });
+        return;
+      }
+      if (this.publishFailure !== undefined) return;
+      this.confirmed = Math.max(this.confirmed, last);
+      if (deliveries > 0)
+        this.options.log('log', { msg: 'distributed', fromPosition: first, toPosition: last, deliveries });
+      this.saveMarkIfIdle();
+    });
   }
 
   /**
-   * Publishes every copy pipelined (all sent on the one connection, then every PubAck awaited): they
-   * leave in order, so each recipient's subject receives them in position order. It resolves only
-   * when every copy has its PubAck; if any fails for good it rejects and the caller marks nothing
-   * published, so the next batch sends the whole range again, in order (see publishAllToStream for
-   * the one ordering caveat of a retry).
+   * Writes the published mark when no chunk statement is coming to carry it, so a restart after a
+   * quiet period republishes little. Losing this write costs only duplicates, which the stream drops.
    */
-  private async publish(copies: readonly SharedCopy[]): Promise<void> {
-    const s = subjects(this.options.topology);
-    await publishAllToStream(
-      this.options.js,
-      copies.map((copy) => ({
-        subject: s.share(copy.recipient, copy.type),
-        body: copy,
-        meta: {
-          msgId: `${copy.eventId}:${copy.recipient}`,
-          position: copy.position,
-          type: copy.type,
-          schemaVersion: copy.schemaVersion,
-          policyVersion: copy.policyVersion,
+  private saveMarkIfIdle(): void {
+    if (this.handling || this.markWrite || !this.synced || this.confirmed <= this.storedPublished) return;
+    const mark = this.confirmed;
+    this.markWrite = this.store
+      .markPublished(this.options.checkpointName, mark)
+      .then(
+        () => {
+          this.storedPublished = Math.max(this.storedPublished, mark);
         },
-      })),
-    );
+        (error: unknown) => this.options.log('warn', { msg: 'published mark not saved', error: describeError(error) }),
+      )
+      .finally(() => {
+        this.markWrite = undefined;
+        this.saveMarkIfIdle();
+      });
+  }
+
+  private messageOf(copy: SharedCopy, json: string): StreamMessage {
+    return {
+      subject: subjects(this.options.topology).share(copy.recipient, copy.type),
+      body: json,
+      meta: {
+        msgId: `${copy.eventId}:${copy.recipient}`,
+        position: copy.position,
+        type: copy.type,
+        schemaVersion: copy.schemaVersion,
+        policyVersion: copy.policyVersion,
+      },
+    };
   }
 }
 
-/** The stored recipients plus this chunk's (a copy: the stored map is shared by the chunk's follow-ups). */
-function withPending(
-  stored: ReadonlyMap<AgencyCode, number>,
-  pending: ReadonlyMap<AgencyCode, number> | undefined,
+/** The aggregate's handling with this event applied: follow-ups carry no TLP of their own. */
+function handlingAt(event: ChainedEvent, history: readonly ChainedEvent[]): Handling {
+  const events = history.filter((e) => e.position <= event.position);
+  const view = event.type.startsWith('seizure.') ? currentSeizure(events) : currentAlert(events);
+  if (!view) throw new Error(`${event.type} at position ${event.position} has no original in ${event.streamId}`);
+  return view.payload.handling;
+}
+
+/** The stored recipients plus this batch's (a copy: both maps are shared by later follow-ups). */
+function withDecided(
+  stored: ReadonlyMap<AgencyCode, number> | undefined,
+  decided: ReadonlyMap<AgencyCode, number> | undefined,
 ): Map<AgencyCode, number> {
   const recipients = new Map(stored);
-  for (const [recipient, version] of pending ?? []) {
+  for (const [recipient, version] of decided ?? []) {
     if (!recipients.has(recipient)) recipients.set(recipient, version);
   }
   return recipients;
-}
-
-/** The same promise, marked handled: it is awaited later, and a failure then must not count as unhandled meanwhile. */
-function settledLater<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
 }
 
 function positionOf(body: unknown): number {

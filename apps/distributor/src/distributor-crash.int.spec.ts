@@ -153,4 +153,45 @@ describe('distributor killed between commit and publish (child process from dist
       await second.exited;
     }
   });
+
+  it('republishes on takeover what its predecessor committed, even when no event is redelivered', async () => {
+    const killAfter = 6;
+    const before = (await readShare(nats.nc, topology)).length;
+    // The default ack wait (60 s): the killed batch comes back long after this test's deadline, so
+    // only the successor's own republish can deliver it.
+    const first = spawnDistributor({
+      CARAVAN_FAULT_DISTRIBUTOR_KILL_AFTER: String(killAfter),
+      CARAVAN_FAULT_DISTRIBUTOR_ACK_WAIT_MS: '60000',
+    });
+    const events: ChainedEvent[] = [];
+    for (let i = 0; i < killAfter; i++) {
+      const s = seizure();
+      events.push(await ledger.record('TJ-DCA', streamIds.seizure(s.seizureId), { type: 'seizure.reported', data: s }));
+    }
+    expect((await first.exited).signal).toBe('SIGKILL');
+    expect(await store.checkpoint(durableNames(topology).distributor)).toBe(events.at(-1)!.position);
+
+    const second = spawnDistributor({ CARAVAN_FAULT_DISTRIBUTOR_ACK_WAIT_MS: '60000' });
+    try {
+      await waitFor(
+        'the committed copies on CARAVAN_SHARE',
+        async () => (await readShare(nats.nc, topology)).length >= before + killAfter * RECIPIENTS.length,
+        30_000,
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\n${second.output()}`);
+      });
+      const messages = await readShare(nats.nc, topology);
+      const ids = messages.map((m) => m.msgId);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(messages).toHaveLength((await store.disclosures({ limit: 10_000 })).length);
+      for (const recipient of RECIPIENTS) {
+        const positions = messages.filter((m) => m.copy.recipient === recipient).map((m) => m.copy.position);
+        expect(positions).toEqual([...positions].sort((a, b) => a - b));
+        expect(positions.slice(-killAfter)).toEqual(events.map((e) => e.position));
+      }
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  });
 });

@@ -3,7 +3,7 @@
 // CARAVAN_EVENTS through JetStreamServer (see apps/README.md and distribution.service.ts).
 import { ConsoleLogger, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { DataSource } from 'typeorm';
 import { durableNames, streamConfigs, subjects } from '@caravan/contracts';
@@ -19,6 +19,7 @@ import {
   ensureStreams,
   JetStreamExceptionFilter,
   JetStreamServer,
+  StreamPublisher,
 } from '@caravan/messaging';
 import { sharingSchema } from '@caravan/sharing-store';
 import { DistributionService, type DistributorLog } from './distribution.service.js';
@@ -38,8 +39,10 @@ export interface RunningDistributor {
 export interface DistributorOptions {
   /** Messages per JetStream batch (and max in flight); 500 by default. */
   readonly batchSize?: number;
-  /** Events per recording transaction; 100 by default. */
+  /** Events per recording statement; 100 by default. */
   readonly chunkSize?: number;
+  /** Copies recorded but not yet acknowledged by the stream before a batch waits; 2,000 by default. */
+  readonly maxUnpublished?: number;
   /** How often a standby tries to take over; 1 s by default. */
   readonly standbyRetryMs?: number;
   /** TEST-ONLY faults (see fault-hook.ts). */
@@ -66,6 +69,7 @@ export async function startDistributor(
   const batchSize = options.batchSize ?? 500;
   let db: DataSource | undefined;
   let nc: NatsConnection | undefined;
+  let publisher: StreamPublisher | undefined;
   try {
     db = await openDatabase({
       url: config.databaseUrl,
@@ -80,13 +84,15 @@ export async function startDistributor(
     });
     const jsm: JetStreamManager = await jetstreamManager(nc);
     await ensureStreams(jsm, topology);
+    publisher = new StreamPublisher(nc);
     const service = new DistributionService({
       db,
-      js: jetstream(nc),
+      publisher,
       topology,
       secret: config.pseudonymSecret,
       checkpointName: durable,
       chunkSize: options.chunkSize ?? 100,
+      ...(options.maxUnpublished !== undefined ? { maxUnpublished: options.maxUnpublished } : {}),
       faults: options.faults ?? {},
       log,
       onAgencies: async (codes) => {
@@ -138,6 +144,8 @@ export async function startDistributor(
       const leadership = await tryLeadership(config.databaseUrl, durable);
       if (!leadership) return false;
       try {
+        // A predecessor's unconfirmed copies go out first, even if no new event ever comes.
+        await service.activate();
         active = { leadership, app: await startConsumer() };
       } catch (error) {
         await leadership.release();
@@ -150,6 +158,9 @@ export async function startDistributor(
       const current = active;
       active = undefined;
       await current?.app.close();
+      // The lock goes only once this instance's copies have settled, so a successor's republish
+      // never races them.
+      if (current) await service.drain();
       await current?.leadership.release();
     };
 
@@ -180,6 +191,7 @@ export async function startDistributor(
 
     let closed: Promise<void> | undefined;
     const openDb = db;
+    const openPublisher = publisher;
     return {
       name: 'distributor',
       isActive: () => active !== undefined,
@@ -189,11 +201,13 @@ export async function startDistributor(
           wake?.();
           await loop;
           await stepDown();
+          openPublisher.close();
           await drainNats(openNc);
           await openDb.destroy();
         })()),
     };
   } catch (error) {
+    publisher?.close();
     if (nc) await drainNats(nc);
     if (db?.isInitialized) await db.destroy();
     throw error;

@@ -13,7 +13,7 @@ import {
   type Topology,
 } from '@caravan/contracts';
 import { openDatabase } from '@caravan/database';
-import { directorySchema } from '@caravan/directory';
+import { DirectoryRepository, directorySchema } from '@caravan/directory';
 import { copyDigest, pseudonymize } from '@caravan/domain';
 import { ledgerSchema } from '@caravan/ledger-store';
 import { sharingSchema, SharingStore } from '@caravan/sharing-store';
@@ -356,5 +356,43 @@ describe('distributor (real PostgreSQL and NATS)', () => {
     } finally {
       await standby.close();
     }
+  });
+
+  it('decides later events with a directory change committed meanwhile: a new member, a member gone', async () => {
+    distributor = await startDistributor(config(), { logs: false, batchSize: 20, chunkSize: 7 });
+    const directory = new DirectoryRepository(db);
+    const before = seizure();
+    const reportedBefore = await ledger.record('TJ-DCA', streamIds.seizure(before.seizureId), {
+      type: 'seizure.reported',
+      data: before,
+    });
+    expect(Object.keys(copiesOf(await settled(reportedBefore.position), reportedBefore))).toEqual([
+      'KG-BS',
+      'KZ-BS',
+      'UZ-SCC',
+    ]);
+    // A new member of group:central-asia, and UZ-SCC leaving it.
+    await directory.upsertAgency({
+      code: 'TM-BS',
+      name: 'Border Service of Turkmenistan',
+      country: 'TM',
+      kind: 'border',
+      groups: ['group:central-asia'],
+    });
+    await directory.upsertAgency({ ...AGENCIES.find((a) => a.code === 'UZ-SCC')!, groups: ['group:customs'] });
+    const after = seizure();
+    const reportedAfter = await ledger.record('TJ-DCA', streamIds.seizure(after.seizureId), {
+      type: 'seizure.reported',
+      data: after,
+    });
+    expect(Object.keys(copiesOf(await settled(reportedAfter.position), reportedAfter))).toEqual([
+      'KG-BS',
+      'KZ-BS',
+      'TM-BS',
+    ]);
+    // The newcomer got its durable share consumer when it first appeared.
+    const jsm = await jetstreamManager(nats.nc);
+    const info = await jsm.consumers.info(streamConfigs(topology).share.name, durableNames(topology).agency('TM-BS'));
+    expect(info.config.filter_subject).toBe(subjects(topology).shareFor('TM-BS'));
   });
 });

@@ -48,8 +48,11 @@ export { subjectMatches } from './subject-match.js';
 export type { PublishHeaders, PublishOptions, PublishResult, StreamMessage } from './publisher.js';
 /** Publishes with Nats-Msg-Id and the Caravan headers, awaiting the PubAck, retrying while NATS is away. */
 export { publishToStream } from './publisher.js';
-/** Publishes a list pipelined, in order, and waits for every PubAck; retries from the first failure. */
+/** Publishes a list pipelined, stored exactly in order, and waits for every PubAck; retries from the first failure. */
 export { publishAllToStream } from './publisher.js';
+export type { StreamPublisherOptions } from './stream-publisher.js';
+/** A long-lived pipelined publisher to one stream: one reply inbox, one timer, order kept across failures. */
+export { StreamPublisher } from './stream-publisher.js';
 export type { RequestCommandOptions } from './command-reply.js';
 /** Sends a command over request/reply; no responder or a timeout becomes `unavailable`. */
 export { requestCommand } from './command-reply.js';

@@ -1,9 +1,10 @@
-// Every publish to JetStream goes through here: Nats-Msg-Id and the Caravan headers of SPEC §6 on
-// every message, the PubAck awaited, and retries while NATS is away (an outbox relay would rather
-// wait than skip).
+// Every publish to JetStream goes through here or through StreamPublisher (stream-publisher.ts, for
+// many messages in order): Nats-Msg-Id and the Caravan headers of SPEC §6 on every message, the
+// PubAck awaited, and retries while NATS is away (an outbox relay would rather wait than skip).
 import { jetstream, type JetStreamClient, type PubAck } from '@nats-io/jetstream';
 import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { CaravanError, HEADERS } from '@caravan/contracts';
+import { StreamPublisher } from './stream-publisher.js';
 
 /** The Caravan headers of one published message. */
 export interface PublishHeaders {
@@ -68,60 +69,27 @@ export async function publishToStream(
 }
 
 /**
- * Publishes every message pipelined, in order, and resolves with their PubAcks (same order) once all
- * of them are in. All are written to the one connection before any PubAck is awaited; NATS keeps a
- * connection's order on the wire, so the stream stores them in the order given.
- *
- * Failure: only after every PubAck of an attempt has settled (none is left in flight) is the list
- * sent again, in order, from its first failed message, with back-off while NATS is unavailable;
- * Nats-Msg-Id makes the stream drop the ones that had landed. It rejects (CaravanError `unavailable`)
- * when that fails for `retryForMs`, and then some messages may be stored and others not: the caller
- * must treat the whole list as unpublished and send it again, in order, later.
- *
- * Ordering caveat: a message that failed while later ones of the list landed (e.g. lost in a
- * reconnect, or refused by the stream for a moment) is stored AFTER them when it is retried. Each
- * message is still stored exactly once (within the duplicate window), but a consumer of the stream
- * may see position p+1 before p on the same subject in that case.
+ * Publishes every message pipelined and resolves with their PubAcks (same order) once all of them
+ * are in: a one-off StreamPublisher (see stream-publisher.ts), so the stream stores them exactly in
+ * the order given, a retry included, and never stores one after a message of the list that it has
+ * not stored. It rejects (CaravanError `unavailable`) when the stream stays unreachable for
+ * `retryForMs`; then a prefix of the list may be stored, and the caller must send the whole list
+ * again, in order, later. All messages must go to one stream.
  */
 export async function publishAllToStream(
-  target: NatsConnection | JetStreamClient,
+  nc: NatsConnection,
   messages: readonly StreamMessage[],
   options: PublishOptions = {},
 ): Promise<PublishResult[]> {
-  const js = clientOf(target);
-  const prepared = messages.map((m) => ({
-    subject: m.subject,
-    payload: typeof m.body === 'string' ? m.body : JSON.stringify(m.body),
-    msgId: m.meta.msgId,
-    headers: headersOf(m.meta),
-  }));
-  const results: PublishResult[] = [];
-  const timeout = options.ackTimeoutMs ?? 5_000;
-  const deadline = Date.now() + (options.retryForMs ?? 60_000);
-  for (let attempt = 0; results.length < prepared.length; attempt++) {
-    // js.publish writes its request synchronously, before its first await: this loop puts the whole
-    // remainder on the wire in order before any PubAck is looked at.
-    const sent = prepared
-      .slice(results.length)
-      .map((m) => js.publish(m.subject, m.payload, { msgID: m.msgId, headers: m.headers, timeout }));
-    const settled = await Promise.allSettled(sent);
-    let failure: unknown;
-    for (const outcome of settled) {
-      if (outcome.status === 'rejected') {
-        failure = outcome.reason;
-        break;
-      }
-      const ack = outcome.value;
-      results.push({ stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate });
-    }
-    if (failure === undefined) break;
-    const subject = prepared[results.length]!.subject;
-    if (Date.now() >= deadline || isPermanent(failure)) {
-      throw new CaravanError('unavailable', `publish to ${subject} failed: ${(failure as Error).message}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 50 * 2 ** Math.min(attempt, 6))));
+  const publisher = new StreamPublisher(nc, {
+    ...(options.retryForMs !== undefined ? { retryForMs: options.retryForMs } : {}),
+    ...(options.ackTimeoutMs !== undefined ? { ackTimeoutMs: options.ackTimeoutMs } : {}),
+  });
+  try {
+    return await publisher.publish(messages);
+  } finally {
+    publisher.close();
   }
-  return results;
 }
 
 function clientOf(target: NatsConnection | JetStreamClient): JetStreamClient {

@@ -1,11 +1,12 @@
 // @caravan/sharing-store: what the distributor delivered, to whom, under which policy (SPEC §5), and
 // every recipient's feed (SPEC §7), in PostgreSQL.
 //
-// - The distributor writes: `record(name, upTo, deliveries)` inserts a batch of deliveries and moves
-//   its checkpoint in ONE transaction (and NOTIFYs followers on commit); `markPublished(name, pos)`
-//   once the copies have their PubAcks; `progress(name)`, `unpublished(name)` (republish, in order,
-//   after a crash or a failed publish), `checkpoint(name)`, `deliveriesOf(eventId)` and
-//   `recipientsOf(aggregateId)` (follow-ups).
+// - The distributor writes: `record(name, upTo, deliveries, { published })` inserts a batch of
+//   deliveries and moves its checkpoint (and its `published` mark) in ONE statement (and NOTIFYs
+//   followers on commit); `markPublished(name, pos)` when no record is coming to carry the mark;
+//   `progress(name)`, `unpublished(name)` (republish, in order, after a crash or a failed publish),
+//   `checkpoint(name)`, `deliveriesOf(eventId)` and `recipientsOf(aggregateId)` /
+//   `recipientsOfAll(aggregateIds)` (follow-ups).
 // - The gateway reads: `feed(recipient, {after, limit, types})` → `{copies, next}`;
 //   `aggregateCopies(recipient, aggregateId)`; `SharingNotifier.waitForDeliveryAfter(recipient, pos)`
 //   for SSE followers.
@@ -18,9 +19,10 @@
 export { sharingSchema } from './sharing.schema.js';
 /** The migration that creates them. */
 export { CreateSharing1764000000300 } from './migrations/create-sharing.migration.js';
-/** A delivery to record, a recorded one, a disclosure line and its query, a feed query and page, progress marks. */
+/** A delivery to record and what else to move with it, a recorded one, a disclosure line and its query, a feed query and page, progress marks. */
 export type {
   DeliveryRecord,
+  RecordOptions,
   StoredDelivery,
   Disclosure,
   DisclosureQuery,

@@ -3,7 +3,7 @@
 // same rows serve the recipients' feeds (gateway), the follow-up routing (distributor) and the
 // disclosure record (auditors), so what a recipient can read and what the record says it was shown
 // can never disagree.
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { CaravanError, type AgencyCode, type SharedCopy } from '@caravan/contracts';
 import { globToLike } from './type-globs.js';
 
@@ -15,6 +15,14 @@ export interface DeliveryRecord {
   readonly copy: SharedCopy;
   readonly paths: readonly string[];
   readonly digest: string;
+  /** The copy's JSON text when the caller already has it (its JCS form): stored without serialising `copy` again. */
+  readonly copyJson?: string;
+}
+
+/** What else `record` may move with the checkpoint. */
+export interface RecordOptions {
+  /** Every delivery up to here is on NATS: the `published` mark moves there too (never past the checkpoint). */
+  readonly published?: number;
 }
 
 /** A recorded delivery, as the distributor republishes it after a crash. */
@@ -143,43 +151,45 @@ export class SharingStore {
   }
 
   /**
-   * Records the deliveries of the events up to `upTo` and moves the named checkpoint there, in ONE
-   * transaction, and notifies followers on commit. Refuses (`conflict`) when the checkpoint is
-   * already at or past a position being recorded: that work was done, and doing it again would
-   * deliver twice. `deliveries` may be empty (events nobody receives still move the checkpoint).
+   * Records the deliveries of the events up to `upTo` and moves the named checkpoint there (and the
+   * `published` mark to `options.published`, if given) in ONE statement, so in one transaction, and
+   * notifies followers on commit. Refuses (`conflict`) when the checkpoint is already at or past a
+   * position being recorded: that work was done, and doing it again would deliver twice.
+   * `deliveries` may be empty (events nobody receives still move the checkpoint).
    */
-  async record(name: string, upTo: number, deliveries: readonly DeliveryRecord[]): Promise<void> {
+  async record(
+    name: string,
+    upTo: number,
+    deliveries: readonly DeliveryRecord[],
+    options: RecordOptions = {},
+  ): Promise<void> {
     const first = Math.min(upTo, ...deliveries.map((d) => d.copy.position));
-    await this.dataSource.transaction(async (manager) => {
-      const current = await lockCheckpoint(manager, name);
-      if (current >= first) {
+    // One notice per recipient with its highest new position: followers re-read from their own cursor.
+    const latest = new Map<string, number>();
+    for (const { copy } of deliveries)
+      latest.set(copy.recipient, Math.max(latest.get(copy.recipient) ?? 0, copy.position));
+    const parameters = [
+      name,
+      upTo,
+      first,
+      options.published ?? 0,
+      rowsJson(deliveries),
+      DELIVERIES_CHANNEL,
+      [...latest].map(([recipient, position]) => JSON.stringify({ recipient, position })),
+    ];
+    for (let attempt = 0; ; attempt++) {
+      const rows: Array<{ moved: number }> = await this.dataSource.query(RECORD_SQL, parameters);
+      if (rows[0]?.moved === 1) return;
+      // Nothing moved: either the checkpoint is new (created, then tried once more) or it is past `first`.
+      const created: unknown[] = await this.dataSource.query(
+        'INSERT INTO sharing_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING RETURNING name',
+        [name],
+      );
+      if (created.length === 0 || attempt > 0) {
+        const current = await this.checkpoint(name);
         throw new CaravanError('conflict', `${name} has already recorded position ${current} (asked from ${first})`);
       }
-      if (deliveries.length > 0) {
-        // One statement for the whole batch: a row set from one JSON parameter.
-        await manager.query(
-          `INSERT INTO sharing_deliveries
-             (recipient, position, event_id, type, aggregate_id, originator, policy_version, paths, digest, copy)
-           SELECT r.recipient, r.position, r.event_id, r.type, r.aggregate_id, r.originator, r.policy_version,
-                  ARRAY(SELECT jsonb_array_elements_text(r.paths)), r.digest, r.copy
-             FROM jsonb_to_recordset($1::jsonb) AS r(recipient text, position bigint, event_id uuid, type text,
-                  aggregate_id text, originator text, policy_version integer, paths jsonb, digest text, copy jsonb)`,
-          [JSON.stringify(deliveries.map(toRow))],
-        );
-        // One notice per recipient with its highest new position: followers re-read from their own cursor.
-        const latest = new Map<string, number>();
-        for (const { copy } of deliveries)
-          latest.set(copy.recipient, Math.max(latest.get(copy.recipient) ?? 0, copy.position));
-        await manager.query(`SELECT pg_notify($1, n) FROM unnest($2::text[]) AS n`, [
-          DELIVERIES_CHANNEL,
-          [...latest].map(([recipient, position]) => JSON.stringify({ recipient, position })),
-        ]);
-      }
-      await manager.query('UPDATE sharing_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [
-        name,
-        upTo,
-      ]);
-    });
+    }
   }
 
   /** Every recorded delivery of one event, by recipient: what to republish after a crash. */
@@ -198,12 +208,24 @@ export class SharingStore {
    * version (SPEC §5), so nobody's copy silently goes stale.
    */
   async recipientsOf(aggregateId: string): Promise<Map<AgencyCode, number>> {
-    const rows: Array<{ recipient: string; policy_version: number }> = await this.dataSource.query(
-      `SELECT DISTINCT ON (recipient) recipient, policy_version FROM sharing_deliveries
-        WHERE aggregate_id = $1 ORDER BY recipient, position`,
-      [aggregateId],
-    );
-    return new Map(rows.map((r) => [r.recipient, r.policy_version]));
+    return (await this.recipientsOfAll([aggregateId])).get(aggregateId) ?? new Map<AgencyCode, number>();
+  }
+
+  /** `recipientsOf` for several aggregates in one query; an aggregate nobody received is absent. */
+  async recipientsOfAll(aggregateIds: readonly string[]): Promise<Map<string, Map<AgencyCode, number>>> {
+    const rows: Array<{ aggregate_id: string; recipient: string; policy_version: number }> =
+      await this.dataSource.query(
+        `SELECT DISTINCT ON (aggregate_id, recipient) aggregate_id, recipient, policy_version FROM sharing_deliveries
+        WHERE aggregate_id = ANY($1::text[]) ORDER BY aggregate_id, recipient, position`,
+        [aggregateIds],
+      );
+    const byAggregate = new Map<string, Map<AgencyCode, number>>();
+    for (const row of rows) {
+      let recipients = byAggregate.get(row.aggregate_id);
+      if (!recipients) byAggregate.set(row.aggregate_id, (recipients = new Map()));
+      recipients.set(row.recipient, row.policy_version);
+    }
+    return byAggregate;
   }
 
   /** A recipient's copies in position order (SPEC §7 `GET /v1/feed`). */
@@ -268,30 +290,37 @@ export class SharingStore {
   }
 }
 
-async function lockCheckpoint(manager: EntityManager, name: string): Promise<number> {
-  await manager.query('INSERT INTO sharing_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING', [
-    name,
-  ]);
-  const rows: Array<{ position: string }> = await manager.query(
-    'SELECT position FROM sharing_checkpoints WHERE name = $1 FOR UPDATE',
-    [name],
-  );
-  return Number(rows[0]?.position ?? 0);
-}
+// The whole of `record` as one statement (one round trip): the checkpoint moves only if it is still
+// before the first position recorded (a concurrent instance's UPDATE is waited for and re-checked,
+// READ COMMITTED), and the rows and notices follow only if it moved. The columns are taken from the
+// copy itself, so they cannot disagree with what was delivered.
+const RECORD_SQL = `
+  WITH moved AS (
+    UPDATE sharing_checkpoints
+       SET position = $2, published = GREATEST(published, LEAST($4::bigint, $2::bigint)), updated_at = now()
+     WHERE name = $1 AND position < $3
+    RETURNING position
+  ), inserted AS (
+    INSERT INTO sharing_deliveries
+      (recipient, position, event_id, type, aggregate_id, originator, policy_version, paths, digest, copy)
+    SELECT r.copy->>'recipient', (r.copy->>'position')::bigint, (r.copy->>'eventId')::uuid, r.copy->>'type',
+           r.copy->>'streamId', r.copy->>'originator', (r.copy->>'policyVersion')::integer,
+           ARRAY(SELECT jsonb_array_elements_text(r.paths)), r.digest, r.copy
+      FROM jsonb_to_recordset($5::jsonb) AS r(paths jsonb, digest text, copy jsonb)
+     WHERE EXISTS (SELECT FROM moved)
+    RETURNING 1
+  ), notified AS (
+    SELECT pg_notify($6, n) FROM unnest($7::text[]) AS n WHERE EXISTS (SELECT FROM moved)
+  )
+  SELECT (SELECT count(*) FROM moved)::integer AS moved, (SELECT count(*) FROM notified)::integer AS notices`;
 
-function toRow({ copy, paths, digest }: DeliveryRecord) {
-  return {
-    recipient: copy.recipient,
-    position: copy.position,
-    event_id: copy.eventId,
-    type: copy.type,
-    aggregate_id: copy.streamId,
-    originator: copy.originator,
-    policy_version: copy.policyVersion,
-    paths,
-    digest,
-    copy,
-  };
+/** The deliveries as one JSON array parameter, each copy's JSON text spliced in as given. */
+function rowsJson(deliveries: readonly DeliveryRecord[]): string {
+  const rows = deliveries.map(
+    (d) =>
+      `{"paths":${JSON.stringify(d.paths)},"digest":${JSON.stringify(d.digest)},"copy":${d.copyJson ?? JSON.stringify(d.copy)}}`,
+  );
+  return `[${rows.join(',')}]`;
 }
 
 function toDisclosure(row: DisclosureRow): Disclosure {

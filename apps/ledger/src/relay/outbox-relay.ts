@@ -7,21 +7,18 @@
 //   by JetStream. A crash between publish and checkpoint re-publishes a few events on restart, which
 //   the stream drops as duplicates (same Nats-Msg-Id within the duplicate window): none is lost, none
 //   is stored twice.
-// - A page is published pipelined (publishAllToStream: every message sent in position order on the
-//   one connection, then every PubAck awaited), and the checkpoint moves only when the whole page is
-//   acknowledged. Order caveat: an event whose publish failed while later ones landed (e.g. lost in a
-//   reconnect) is stored after them on retry. The only consumer, the distributor, takes a bus message
-//   as "position N is recorded" and reads the events from the ledger, acking anything at or below its
-//   checkpoint, so a late one costs nothing there.
-// - NATS away (or restarted): the publish retries for a while, then the relay backs off and starts
+// - Pipelined for latency: pages go to one long-lived StreamPublisher, which stores them in position
+//   order even across a failed publish; the next page is read while the previous one waits for its
+//   PubAcks, and the checkpoint follows the PubAcks in order, off the publishing path. While active
+//   the relay keeps its position in memory and reads the checkpoint row again only after a failure.
+// - NATS away (or restarted): the publisher retries for a while, then the relay backs off and starts
 //   again from its checkpoint; the connection reconnects by itself.
 // - Woken by the ledger's NOTIFY of a new head, with a slow safety poll should a wake-up be lost.
 // - Only the instance holding the relay lock publishes; the others stand by (relay-leadership.ts).
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { subjects, type ChainedEvent, type Topology } from '@caravan/contracts';
 import { advanceRelayCheckpoint, readRelayCheckpoint } from '@caravan/ledger-store';
-import { describeError, publishAllToStream } from '@caravan/messaging';
+import { describeError, StreamPublisher } from '@caravan/messaging';
 import { LedgerContext } from '../ledger.context.js';
 import { RelayLeadership } from './relay-leadership.js';
 
@@ -35,14 +32,23 @@ export function relayCheckpointName(topology: Topology): string {
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly leadership: RelayLeadership;
-  private readonly js: JetStreamClient;
+  private readonly publisher: StreamPublisher;
   private readonly stop = new AbortController();
   private running: Promise<void> | undefined;
+  /** Events acknowledged, and events handed to the publisher (counted for the test kill). */
   private published = 0;
+  private sent = 0;
+  /** The last position handed to the publisher; undefined until read from the checkpoint. */
+  private relayed: number | undefined;
+  /** Settles when every page handed to the publisher is acknowledged and checkpointed. */
+  private acknowledged: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
+  /** Aborted when a publish fails, so the relay does not sit out the safety poll before starting again. */
+  private onFailure = new AbortController();
 
   constructor(@Inject(LedgerContext) private readonly ctx: LedgerContext) {
     this.leadership = new RelayLeadership(ctx.config.databaseUrl);
-    this.js = jetstream(ctx.nc);
+    this.publisher = new StreamPublisher(ctx.nc, { retryForMs: ctx.tuning.relayPublishRetryMs });
   }
 
   private get checkpointName(): string {
@@ -53,10 +59,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.running = this.run();
   }
 
-  /** Finishes the publish in progress, records how far it got, and gives the relay lock up. */
+  /** Finishes the publishes in progress, records how far they got, and gives the relay lock up. */
   async onApplicationShutdown(): Promise<void> {
     this.stop.abort();
     await this.running;
+    await this.acknowledged;
+    this.publisher.close();
     await this.leadership.release();
   }
 
@@ -68,17 +76,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         if (!(await this.leadership.tryAcquire())) {
           if (active) this.ctx.logger.warn({ msg: 'relay lost its lock; standing by' });
           active = false;
+          this.relayed = undefined;
           await this.sleep(this.ctx.tuning.relayStandbyMs);
           continue;
         }
         if (!active) this.ctx.logger.log({ msg: 'relay active', checkpoint: this.checkpointName });
         active = true;
+        const onFailure = (this.onFailure = new AbortController());
         const position = await this.publishPending();
         failures = 0;
         if (this.stop.signal.aborted) break;
+        if (this.failure !== undefined) continue;
         await this.ctx.notifier.waitForHeadAfter(position, {
           timeoutMs: this.ctx.tuning.relayPollMs,
-          signal: this.stop.signal,
+          signal: AbortSignal.any([this.stop.signal, onFailure.signal]),
         });
       } catch (error) {
         failures += 1;
@@ -89,37 +100,65 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /** Publishes everything after the checkpoint, page by page; returns the last position published. */
+  /** Hands everything after the last relayed position to the publisher; returns that position. */
   private async publishPending(): Promise<number> {
-    let after = await readRelayCheckpoint(this.ctx.db, this.checkpointName);
+    if (this.failure !== undefined) {
+      // Start again from the checkpoint, once nothing of the failed attempt is left in flight.
+      await this.acknowledged;
+      const failure = this.failure;
+      this.failure = undefined;
+      this.relayed = undefined;
+      this.publisher.reset();
+      throw failure;
+    }
+    let relayed = (this.relayed ??= await readRelayCheckpoint(this.ctx.db, this.checkpointName));
+    const pageSize = this.ctx.tuning.relayPageSize;
     for (;;) {
-      await this.leadership.confirm();
-      const page = await this.ctx.reader.readPage({ after }, this.ctx.tuning.relayPageSize);
-      if (page.length === 0) return after;
-      // A test kill (CARAVAN_FAULT_RELAY_KILL_AFTER) lands on its exact event: the page is cut there.
+      const [, page]: [void, ChainedEvent[]] = await Promise.all([
+        this.leadership.confirm(),
+        this.ctx.reader.readPage({ after: relayed }, pageSize),
+      ]);
+      if (page.length === 0) return relayed;
+      // A test kill (CARAVAN_FAULT_RELAY_KILL_AFTER) lands on its exact event: nothing is sent past it.
       const killAfter = this.ctx.tuning.relayKillAfter;
-      const slice = killAfter === undefined ? page : page.slice(0, Math.max(1, killAfter - this.published));
-      // A failed slice moves nothing: it is sent again whole, and the stream drops what had landed.
-      await this.publish(slice);
-      for (const event of slice) await this.afterPublish(event);
-      const done = slice[slice.length - 1]!.position;
-      await advanceRelayCheckpoint(this.ctx.db, this.checkpointName, done);
-      if (this.stop.signal.aborted) return done;
-      after = done;
+      const slice: ChainedEvent[] = killAfter === undefined ? page : page.slice(0, Math.max(0, killAfter - this.sent));
+      if (slice.length === 0) {
+        await this.acknowledged;
+        return relayed;
+      }
+      this.send(slice);
+      this.sent += slice.length;
+      relayed = this.relayed = slice[slice.length - 1]!.position;
+      if (this.stop.signal.aborted || page.length < pageSize || this.failure !== undefined) return relayed;
+      // Reading runs ahead of the PubAcks by a few pages at most.
+      await this.publisher.whenPendingAtMost(pageSize * 4);
     }
   }
 
-  private async publish(page: readonly ChainedEvent[]): Promise<void> {
+  /** Queues a page behind the earlier ones; its checkpoint moves once its PubAcks (and theirs) are in. */
+  private send(page: readonly ChainedEvent[]): void {
     const s = subjects(this.ctx.config.topology);
-    await publishAllToStream(
-      this.js,
+    const acked = this.publisher.publish(
       page.map((event) => ({
         subject: s.event(event.type),
         body: event,
         meta: { msgId: event.eventId, position: event.position, type: event.type, schemaVersion: event.schemaVersion },
       })),
-      { retryForMs: this.ctx.tuning.relayPublishRetryMs },
     );
+    acked.catch(() => undefined);
+    const done = page[page.length - 1]!.position;
+    this.acknowledged = this.acknowledged.then(async () => {
+      if (this.failure !== undefined) return;
+      try {
+        await acked;
+        for (const event of page) await this.afterPublish(event);
+        await advanceRelayCheckpoint(this.ctx.db, this.checkpointName, done);
+      } catch (error) {
+        // Nothing later moves the checkpoint; publishPending starts again from it.
+        this.failure = error instanceof Error ? error : new Error(describeError(error));
+        this.onFailure.abort();
+      }
+    });
   }
 
   private async afterPublish(event: ChainedEvent): Promise<void> {

@@ -1,0 +1,104 @@
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { CaravanError, streamConfigs, subjects, type Topology } from '@caravan/contracts';
+import { createTestNats, type TestNats } from '@caravan/testing';
+import { ensureStreams, publishToStream, StreamPublisher, type StreamMessage } from './index.js';
+
+/** Nats-Msg-Id of every message of the events stream, in stored order. */
+async function storedIds(jsm: JetStreamManager, topology: Topology): Promise<string[]> {
+  const name = streamConfigs(topology).events.name;
+  const info = await jsm.streams.info(name);
+  const ids: string[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+    const m = await jsm.streams.getMessage(name, { seq });
+    if (m) ids.push(m.header.get('Nats-Msg-Id'));
+  }
+  return ids;
+}
+
+function message(
+  topology: Topology,
+  id: string,
+  subject = subjects(topology).event('seizure.reported'),
+): StreamMessage {
+  return { subject, body: { id }, meta: { msgId: id } };
+}
+
+describe('StreamPublisher on a real NATS server', () => {
+  let nats: TestNats;
+  let jsm: JetStreamManager;
+  let publisher: StreamPublisher | undefined;
+
+  beforeEach(async () => {
+    nats = await createTestNats();
+    jsm = await jetstreamManager(nats.nc);
+    await ensureStreams(jsm, nats.topology);
+  });
+  afterEach(async () => {
+    publisher?.close();
+    publisher = undefined;
+    await nats?.cleanup();
+  });
+
+  it('stores a message the stream refused for a while before every later one, once it is accepted', async () => {
+    const t = nats.topology;
+    // No stream takes `<root>.late.*` yet: the second message is refused (no responders) until the
+    // events stream is widened, while the ones after it were already sent behind it.
+    const late = `${t.subjectRoot}.late.x`;
+    const messages = [message(t, 'm1'), message(t, 'm2', late), message(t, 'm3'), message(t, 'm4')];
+    publisher = new StreamPublisher(nats.nc, { ackTimeoutMs: 300, retryForMs: 30_000 });
+    const published = publisher.publish(messages);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const events = streamConfigs(t).events;
+    await jsm.streams.update(events.name, { subjects: [...events.subjects, `${t.subjectRoot}.late.>`] });
+    const results = await published;
+    expect(results.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+    expect(await storedIds(jsm, t)).toEqual(['m1', 'm2', 'm3', 'm4']);
+  });
+
+  it('keeps the order of several calls in flight and resolves them in that order', async () => {
+    const t = nats.topology;
+    publisher = new StreamPublisher(nats.nc, { maxInFlight: 64 });
+    const resolved: number[] = [];
+    const calls = [0, 1, 2].map((c) =>
+      publisher!.publish(Array.from({ length: 150 }, (_, i) => message(t, `c${c}-${i}`))).then((results) => {
+        resolved.push(c);
+        return results;
+      }),
+    );
+    const results = await Promise.all(calls);
+    expect(resolved).toEqual([0, 1, 2]);
+    expect(results.flat().map((r) => r.seq)).toEqual(Array.from({ length: 450 }, (_, i) => i + 1));
+    expect(await storedIds(jsm, t)).toEqual(
+      [0, 1, 2].flatMap((c) => Array.from({ length: 150 }, (_, i) => `c${c}-${i}`)),
+    );
+    expect(publisher.pending).toBe(0);
+  });
+
+  it('sends again at once when another message was stored in between, and still stores each once', async () => {
+    const t = nats.topology;
+    const subject = subjects(t).event('seizure.reported');
+    // m2 landed earlier, then someone else's message: m3's expectation (m2) cannot hold when it arrives.
+    await publishToStream(nats.nc, subject, { id: 'm2' }, { msgId: 'm2' });
+    await publishToStream(nats.nc, subject, { id: 'other' }, { msgId: 'other' });
+    publisher = new StreamPublisher(nats.nc);
+    const started = Date.now();
+    const results = await publisher.publish([message(t, 'm1'), message(t, 'm2'), message(t, 'm3')]);
+    expect(results.map((r) => r.duplicate)).toEqual([false, true, false]);
+    expect(await storedIds(jsm, t)).toEqual(['m2', 'other', 'm1', 'm3']);
+    // A refused expectation is not an outage: no back-off before the resend.
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('after giving up, refuses new messages until reset, so none overtakes the failed ones', async () => {
+    const t = nats.topology;
+    publisher = new StreamPublisher(nats.nc, { ackTimeoutMs: 100, retryForMs: 300 });
+    const stray = message(t, 'x', `${t.subjectRoot}.nowhere.x`);
+    const failure = await publisher.publish([message(t, 'm1'), stray]).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(CaravanError);
+    expect((failure as CaravanError).code).toBe('unavailable');
+    await expect(publisher.publish([message(t, 'm2')])).rejects.toBe(failure);
+    publisher.reset();
+    await publisher.publish([message(t, 'm1'), message(t, 'm2')]);
+    expect(await storedIds(jsm, t)).toEqual(['m1', 'm2']);
+  });
+});
