@@ -8,6 +8,7 @@ import {
   type CommandBodies,
   type CommandName,
 } from '@caravan/contracts';
+import type { DirectorySnapshot } from '@caravan/directory';
 import { decideCommand, streamIdForCommand, validatePolicy, type CaravanCommand } from '@caravan/domain';
 import { commandBodyHash, type AppendResult, type CommandIdentity } from '@caravan/ledger-store';
 import { validateCommand } from '@caravan/validation';
@@ -32,11 +33,15 @@ export class CommandService {
    */
   async execute(agency: string, command: string, body: unknown): Promise<CommandAccepted> {
     if (!isCommandName(command)) throw new CaravanError('invalid', `unknown command "${command.slice(0, 64)}"`);
-    if (!(await this.ctx.directory.getAgency(agency))) {
+    // Refusals rest on a directory snapshot loaded after this mark (see DirectoryCache).
+    const mark = this.ctx.directory.mark();
+    let snapshot = await this.ctx.directory.current();
+    if (!snapshot.agency(agency)) snapshot = await this.ctx.directory.since(mark);
+    if (!snapshot.agency(agency)) {
       throw new CaravanError('forbidden', `agency ${agency.slice(0, 64)} is not in the directory`);
     }
     const now = new Date();
-    const value = await this.validate(command, body, now);
+    const value = await this.validate(command, body, now, snapshot, mark);
     const identity: CommandIdentity = { commandId: value.commandId, name: command, bodyHash: commandBodyHash(value) };
     const first = await this.recordedAnswer(identity, agency);
     if (first) return first;
@@ -70,13 +75,23 @@ export class CommandService {
     };
   }
 
-  private async validate<N extends CommandName>(name: N, body: unknown, now: Date): Promise<CommandBodies[N]> {
-    const crossingPoints = await this.ctx.directory.listCrossingPoints();
-    const result = validateCommand(name, body, { now, crossingPoints });
+  private async validate<N extends CommandName>(
+    name: N,
+    body: unknown,
+    now: Date,
+    snapshot: DirectorySnapshot,
+    mark: number,
+  ): Promise<CommandBodies[N]> {
+    let result = validateCommand(name, body, { now, crossingPoints: snapshot.directory.crossingPoints });
+    if (!result.ok && snapshot.load <= mark) {
+      const fresh = await this.ctx.directory.since(mark);
+      result = validateCommand(name, body, { now, crossingPoints: fresh.directory.crossingPoints });
+    }
     if (!result.ok) throw new CaravanError('invalid', 'the command is invalid; see fields', result.errors);
     if (name === 'policy.set') {
       const { rules } = result.value as CommandBodies['policy.set'];
-      const errors = validatePolicy(rules, await this.ctx.directory.loadDirectory());
+      // Groups change; a policy is checked against the directory as it is now.
+      const errors = validatePolicy(rules, (await this.ctx.directory.since(mark)).directory);
       if (errors.length > 0) throw new CaravanError('invalid', 'the policy is invalid; see fields', errors);
     }
     return result.value;
