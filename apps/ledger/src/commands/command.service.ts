@@ -7,10 +7,11 @@ import {
   type CommandAccepted,
   type CommandBodies,
   type CommandName,
+  type DomainEvent,
 } from '@caravan/contracts';
 import type { DirectorySnapshot } from '@caravan/directory';
 import { decideCommand, streamIdForCommand, validatePolicy, type CaravanCommand } from '@caravan/domain';
-import { commandBodyHash, type AppendResult, type CommandIdentity } from '@caravan/ledger-store';
+import { commandBodyHash, type CommandIdentity } from '@caravan/ledger-store';
 import { validateCommand } from '@caravan/validation';
 import { LedgerContext } from '../ledger.context.js';
 
@@ -43,20 +44,8 @@ export class CommandService {
     const now = new Date();
     const value = await this.validate(command, body, now, snapshot, mark);
     const identity: CommandIdentity = { commandId: value.commandId, name: command, bodyHash: commandBodyHash(value) };
-    const first = await this.recordedAnswer(identity, agency);
-    if (first) return first;
-    let result: AppendResult;
-    try {
-      result = await this.decideAndAppend(command, value, agency, identity, now);
-    } catch (error) {
-      // The same command may have been recorded between the lookup above and the decision (two
-      // identical requests at once): the decider then refuses it on the state the first one made.
-      // The first answer is the right reply to the retry, as SPEC §6 promises.
-      if (!(error instanceof CaravanError)) throw error;
-      const meanwhile = await this.recordedAnswer(identity, agency);
-      if (meanwhile) return meanwhile;
-      throw error;
-    }
+    const created = CREATES.has(command) ? await this.appendCreation(command, value, agency, identity, now) : undefined;
+    const result: CommandAccepted = created ?? (await this.decideOnHistory(command, value, agency, identity, now));
     if (!result.replayed) {
       this.ctx.logger.log({
         msg: 'command recorded',
@@ -97,6 +86,76 @@ export class CommandService {
     return result.value;
   }
 
+  /**
+   * A report or an issue, appended without reading anything first: on an empty stream the decision
+   * needs no history, and the writer's batch plan checks under its lock that the commandId is new
+   * (else it replays the first answer or refuses with idempotency-conflict, as `recordedAnswer`
+   * would) and that the stream does not exist yet. When the stream exists, or the decider refuses,
+   * the answer is left to `decideOnHistory` (undefined), which says exactly why.
+   */
+  private async appendCreation(
+    name: CommandName,
+    value: CommandBodies[CommandName],
+    agency: string,
+    identity: CommandIdentity,
+    now: Date,
+  ): Promise<CommandAccepted | undefined> {
+    const command = { type: name, data: value, metadata: { agency, now } } as CaravanCommand;
+    let events: readonly DomainEvent[];
+    try {
+      events = decideCommand(command, []);
+    } catch {
+      return undefined;
+    }
+    const streamId = streamIdForCommand(name, value, agency);
+    try {
+      return await this.ctx.writer.append({
+        streamId,
+        expectedVersion: 0,
+        originator: agency,
+        events,
+        command: identity,
+      });
+    } catch (error) {
+      if (error instanceof CaravanError && error.code === 'version-conflict') return undefined;
+      return await this.firstAnswerOrThrow(identity, agency, error);
+    }
+  }
+
+  /** Looks up an earlier answer to the commandId, loads the stream, decides and appends. */
+  private async decideOnHistory(
+    name: CommandName,
+    value: CommandBodies[CommandName],
+    agency: string,
+    identity: CommandIdentity,
+    now: Date,
+  ): Promise<CommandAccepted> {
+    const first = await this.recordedAnswer(identity, agency);
+    if (first) return first;
+    try {
+      return await this.decideAndAppend(name, value, agency, identity, now);
+    } catch (error) {
+      return await this.firstAnswerOrThrow(identity, agency, error);
+    }
+  }
+
+  /**
+   * The same command may have been recorded between the lookup and the decision (two identical
+   * requests at once): the decider then refuses it on the state the first one made. The first
+   * answer is the right reply to the retry, as SPEC §6 promises; otherwise the refusal stands.
+   */
+  private async firstAnswerOrThrow(
+    identity: CommandIdentity,
+    agency: string,
+    error: unknown,
+  ): Promise<CommandAccepted> {
+    if (error instanceof CaravanError) {
+      const first = await this.recordedAnswer(identity, agency);
+      if (first) return first;
+    }
+    throw error;
+  }
+
   /** The first answer to this command, or an idempotency-conflict if its id was used otherwise. */
   private async recordedAnswer(identity: CommandIdentity, agency: string): Promise<CommandAccepted | undefined> {
     const first = await this.ctx.reader.findCommand(identity.commandId);
@@ -116,7 +175,7 @@ export class CommandService {
     agency: string,
     identity: CommandIdentity,
     now: Date,
-  ): Promise<AppendResult> {
+  ): Promise<CommandAccepted> {
     const streamId = streamIdForCommand(name, value, agency);
     const given = 'expectedVersion' in value ? value.expectedVersion : undefined;
     const command = { type: name, data: value, metadata: { agency, now } } as CaravanCommand;

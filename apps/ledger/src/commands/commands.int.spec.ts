@@ -150,6 +150,18 @@ describe('seizure commands', () => {
     expect(await streamEvents(`seizure-${body.seizureId}`)).toHaveLength(1);
   });
 
+  it('refuses a second report of a seizure under a new commandId with conflict, recording nothing', async () => {
+    const { body, streamId } = await reportSeizure();
+    const again = { ...body, commandId: randomUUID(), direction: 'export' };
+    const error = refused(await send('TJ-DCA', 'seizure.report', again));
+    expect(error.code).toBe('conflict');
+    expect((await streamEvents(streamId)).map((e) => e.payload)).toEqual([
+      expect.objectContaining({ direction: 'import' }),
+    ]);
+    // Neither is the refused commandId recorded: sent again for a new seizure, it is accepted.
+    accepted(await send('TJ-DCA', 'seizure.report', { ...again, seizureId: randomUUID() }));
+  });
+
   it('knows at once an agency and a crossing point registered after it last read the directory', async () => {
     accepted(await send('TJ-DCA', 'seizure.report', reportBody()));
     const directory = new DirectoryRepository(db);
