@@ -96,6 +96,11 @@ function planOf(cls: DtoClass): ClassPlan | null {
   return plan;
 }
 
+/** The fields a DTO class validates (its whitelist), or undefined for an object of no such class. */
+export function validatedFields(cls: DtoClass): ReadonlySet<string> | undefined {
+  return planOf(cls)?.known;
+}
+
 /**
  * True when class-validator (`whitelist`, `forbidNonWhitelisted`, `forbidUnknownValues`) would
  * report no error for `instance`; false when it would, or when this cannot tell.

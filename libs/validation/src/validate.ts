@@ -22,7 +22,7 @@ import { ReasonBodyDto } from './handling.dto.js';
 import { immutableIdOf, isPlainObject, parseRfc3339, splitIndexedMessage } from './decorators.js';
 import { FORBIDDEN_KEYS, toInstance, toPlain } from './nesting.js';
 import { CLOCK_SKEW_MS } from './limits.js';
-import { passesAllChecks } from './quick-check.js';
+import { passesAllChecks, validatedFields } from './quick-check.js';
 
 /** What validation needs from outside the body: the clock and the directory's crossing points. */
 export interface ValidationContext {
@@ -80,6 +80,23 @@ function nothingToScan(value: unknown, depth: number): boolean {
   return true;
 }
 
+// class-validator's whitelist looks a key up in a plain object, so a key named like a method of
+// Object.prototype (`hasOwnProperty`, `isPrototypeOf`, …) passes it and is kept unvalidated. SPEC §3
+// refuses unknown fields: these are reported here like any other.
+function prototypeNamedKeys(value: unknown, path: string, errors: FieldError[]): void {
+  if (Array.isArray(value)) {
+    value.forEach((element, index) => prototypeNamedKeys(element, `${path}[${index}]`, errors));
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  const known = validatedFields(value.constructor);
+  if (!known) return;
+  for (const [key, field] of Object.entries(value)) {
+    if (!known.has(key) && key in Object.prototype) errors.push({ path: join(path, key), message: 'unknown field' });
+    else prototypeNamedKeys(field, join(path, key), errors);
+  }
+}
+
 function flatten(error: ValidationError, parent: string, errors: FieldError[]): void {
   const path = Array.isArray(error.target) ? `${parent}[${error.property}]` : join(parent, error.property);
   const constraints = error.constraints ?? {};
@@ -120,6 +137,7 @@ function validateWith<T>(cls: DtoClass, body: unknown, check?: ContextCheck): Va
       validationError: { target: true, value: false },
     });
     for (const error of structural) flatten(error, '', errors);
+    prototypeNamedKeys(instance, '', errors);
   }
   const value = toPlain(instance) as Plain;
   check?.(value, errors);

@@ -44,6 +44,20 @@ describe('any body', () => {
     expect(({} as Record<string, unknown>).quantity).toBeUndefined();
   });
 
+  it("refuses keys named like Object.prototype's methods at any depth", () => {
+    const body = { ...reportSeizure(), hasOwnProperty: 'x' };
+    body.location = { ...body.location, isPrototypeOf: 5 };
+    body.items[2] = { ...body.items[2], __defineGetter__: 1, toString: 'y' };
+    body.handling = { ...body.handling, propertyIsEnumerable: true };
+    expect(commandErrors('seizure.report', body)).toEqual([
+      { path: 'items[2].toString', message: 'unknown field' },
+      { path: 'location.isPrototypeOf', message: 'unknown field' },
+      { path: 'items[2].__defineGetter__', message: 'unknown field' },
+      { path: 'handling.propertyIsEnumerable', message: 'unknown field' },
+      { path: 'hasOwnProperty', message: 'unknown field' },
+    ]);
+  });
+
   it('does not let an own __proto__ key lend a missing field to the body', () => {
     const item = JSON.parse(
       '{"__proto__": {"quantity": 5}, "category": "narcotic", "substance": "opium", "unit": "kg"}',
