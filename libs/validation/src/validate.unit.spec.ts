@@ -3,7 +3,7 @@ import { COMMAND_NAMES, COUNTRY_CODES, isCountryCode } from '@caravan/contracts'
 import { validateCommand } from './validate.js';
 import { validateKeyCreation } from './validate.js';
 import { parseRfc3339 } from './decorators.js';
-import { CONTEXT, reportSeizure } from './validation.fixtures.spec.js';
+import { CONTEXT, reportSeizure, type Body } from './validation.fixtures.spec.js';
 import { commandErrors } from './validation.test-helpers.spec.js';
 
 describe('any body', () => {
@@ -45,7 +45,7 @@ describe('any body', () => {
   });
 
   it("refuses keys named like Object.prototype's methods at any depth", () => {
-    const body = { ...reportSeizure(), hasOwnProperty: 'x' };
+    const body: Body = { ...reportSeizure(), hasOwnProperty: 'x' };
     body.location = { ...body.location, isPrototypeOf: 5 };
     body.items[2] = { ...body.items[2], __defineGetter__: 1, toString: 'y' };
     body.handling = { ...body.handling, propertyIsEnumerable: true };
