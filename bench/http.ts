@@ -79,7 +79,7 @@ interface LoadResult {
   readonly failed: number;
 }
 
-type ChildMessage = { ready: true; url?: string } | { result: LoadResult };
+type ChildMessage = { ready: true; url?: string } | { result: LoadResult } | { cpu: NodeJS.CpuUsage };
 
 // One report body per request, each a new report (fresh commandId and seizureId, none a replay).
 // Built from a template rather than JSON.stringify, so that the load generator spends its CPU on
@@ -167,7 +167,11 @@ async function child(role: Role): Promise<void> {
     url = gateway.url;
   }
   send({ ready: true, ...(url ? { url } : {}) });
-  process.on('message', () => {
+  process.on('message', (message) => {
+    if (message === 'cpu') {
+      send({ cpu: process.cpuUsage() });
+      return;
+    }
     void (async () => {
       for (const app of apps) await app.close();
       process.exit(0);
@@ -191,6 +195,19 @@ function startChild(
   return new Promise((resolve, reject) => {
     proc.once('message', (message: ChildMessage) => resolve({ process: proc, message }));
     proc.once('exit', (code) => reject(new Error(`bench child ${role} exited with ${code} before answering`)));
+  });
+}
+
+/** CPU time (user + system, µs) the child has used so far. */
+function cpuOf(proc: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (message: ChildMessage) => {
+      if (!('cpu' in message)) return;
+      proc.off('message', onMessage);
+      resolve(message.cpu.user + message.cpu.system);
+    };
+    proc.on('message', onMessage);
+    proc.send('cpu');
   });
 }
 
@@ -223,9 +240,11 @@ export async function run(): Promise<void> {
     stateDir,
   };
   const children: ChildProcess[] = [];
+  const hub: { role: Role; process: ChildProcess }[] = [];
   const started = async (role: Role, options: { profileDir?: string } = {}): Promise<string | undefined> => {
     const { process: proc, message } = await startChild(role, settings, options);
     children.push(proc);
+    if (role !== 'raw') hub.push({ role, process: proc });
     return 'url' in message ? message.url : undefined;
   };
   try {
@@ -252,14 +271,21 @@ export async function run(): Promise<void> {
     const { key } = await call('POST', '/v1/keys', { agency: 'TJ-DCA', roles: ['publisher'] });
     if (!key) throw new Error('the gateway created no publisher key');
 
-    const before = loadavg()[0]!;
+    const loadBefore = loadavg()[0]!;
     await load(gatewayUrl, key); // warm-up (JIT, pools, caches)
     const ours: LoadResult[] = [];
     const base: LoadResult[] = [];
+    // CPU time of each hub process over the measured runs: a figure that the machine's other load
+    // disturbs much less than a rate does.
+    const cpu = hub.map(() => 0);
     for (let i = 0; i < RUNS; i++) {
+      const before = await Promise.all(hub.map((h) => cpuOf(h.process)));
       ours.push(await load(gatewayUrl, key));
+      const after = await Promise.all(hub.map((h) => cpuOf(h.process)));
+      after.forEach((used, j) => (cpu[j]! += used - before[j]!));
       base.push(await load(rawUrl, undefined));
     }
+    const reports = ours.reduce((n, r) => n + r.perSecond * SECONDS, 0);
     const fmt = (xs: readonly LoadResult[]) => xs.map((x) => x.perSecond.toFixed(0)).join('/');
     const oursPerSecond = median(ours.map((r) => r.perSecond));
     const basePerSecond = median(base.map((r) => r.perSecond));
@@ -269,13 +295,17 @@ export async function run(): Promise<void> {
         `refused or failed ${ours.reduce((n, r) => n + r.failed, 0)}`,
     );
     console.log(
+      `hub CPU per accepted report: ${hub.map((h, j) => `${h.role} ${(cpu[j]! / reports).toFixed(0)} µs`).join(', ')} ` +
+        `(the load generator, PostgreSQL and NATS not counted)`,
+    );
+    console.log(
       `raw node:http JSON echo baseline: ${basePerSecond.toFixed(0)} req/s (runs ${fmt(base)}), ` +
         `p99 ${median(base.map((r) => r.p99)).toFixed(1)} ms`,
     );
     console.log(
       `ratio ${(oursPerSecond / basePerSecond).toFixed(2)} (hub: ${layout === 'one-process' ? 'ledger and gateway in one process' : 'ledger and gateway in two processes'}; ` +
         `load generator in its own process; ${CONNECTIONS} connections, ${SECONDS} s per run, medians of ${RUNS}; ` +
-        `1-min load average ${before.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after); target ≥ 3000 reports/s`,
+        `1-min load average ${loadBefore.toFixed(2)} before, ${loadavg()[0]!.toFixed(2)} after); target ≥ 3000 reports/s`,
     );
   } finally {
     for (const proc of children.reverse()) await stopChild(proc);
