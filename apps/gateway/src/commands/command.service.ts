@@ -11,6 +11,8 @@ import { valueOrThrow } from '../http/validation.js';
 
 @Injectable()
 export class CommandService {
+  private nextTurn: Promise<void> | undefined;
+
   constructor(
     @Inject(GatewayContext) private readonly ctx: GatewayContext,
     @Inject(DirectoryCache) private readonly directory: DirectoryCache,
@@ -19,6 +21,7 @@ export class CommandService {
   /** Validates `body` as command `name` and sends it; the ledger's refusal becomes a CaravanError. */
   async send<N extends CommandName>(caller: CallerIdentity, name: N, body: unknown): Promise<CommandAccepted> {
     const command: CommandBodies[N] = valueOrThrow(await this.validate(name, body));
+    await this.sendingTurn();
     const reply = await requestCommand(
       this.ctx.nc,
       subjects(this.ctx.config.topology).command(caller.agency, name),
@@ -34,6 +37,19 @@ export class CommandService {
       streamVersion: reply.streamVersion,
       ...(reply.replayed ? { replayed: true } : {}),
     };
+  }
+
+  // nats.js writes its buffer to the socket in a microtask after a publish, and every HTTP request
+  // is handled in a callback of its own, so under load each command cost a socket write here and a
+  // read in the NATS server. Commands wait instead for the check phase of the event loop, and those
+  // read in one turn of the loop leave in one write.
+  private sendingTurn(): Promise<void> {
+    return (this.nextTurn ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.nextTurn = undefined;
+        resolve();
+      }),
+    ));
   }
 
   // A refusal that may rest on the directory comes from a snapshot loaded after the request arrived,
