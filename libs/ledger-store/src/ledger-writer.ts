@@ -146,7 +146,7 @@ export class LedgerWriter {
     this.closed = true;
     clearInterval(this.timer);
     while (this.scheduled || this.running.size > 0) {
-      if (this.running.size > 0) await Promise.all([...this.running]);
+      if (this.running.size > 0) await Promise.allSettled([...this.running]);
       else await new Promise<void>((resolve) => queueMicrotask(resolve));
     }
   }
