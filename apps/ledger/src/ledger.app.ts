@@ -7,12 +7,16 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '@caravan/database';
-import { directorySchema, DirectoryRepository } from '@caravan/directory';
+import { DirectoryCache, directorySchema, DirectoryRepository } from '@caravan/directory';
 import { ledgerSchema, LedgerNotifier, LedgerReader, LedgerWriter } from '@caravan/ledger-store';
 import { connectNats, drainNats, ensureStreams } from '@caravan/messaging';
 import { tuningOf, type LedgerConfig } from './ledger.config.js';
 import { LedgerContext } from './ledger.context.js';
 import { LedgerModule } from './ledger.module.js';
+
+// How long a directory snapshot may accept commands; refusals always rest on one loaded after the
+// command arrived (see DirectoryCache), so this only bounds how long a row removed by hand counts.
+const DIRECTORY_CACHE_MS = 2_000;
 
 /** The handle every app returns (apps/README.md). */
 export interface RunningApp {
@@ -56,7 +60,7 @@ export async function startLedger(config: LedgerConfig): Promise<RunningApp> {
       writer,
       new LedgerReader(db),
       notifier,
-      new DirectoryRepository(db),
+      new DirectoryCache(new DirectoryRepository(db), { maxAgeMs: DIRECTORY_CACHE_MS }),
       logger,
     );
     app = await NestFactory.createApplicationContext(LedgerModule.with(ctx), { logger, abortOnError: false });

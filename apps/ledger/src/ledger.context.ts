@@ -2,7 +2,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { DataSource } from 'typeorm';
-import type { DirectoryRepository } from '@caravan/directory';
+import type { DirectoryCache } from '@caravan/directory';
 import type { LedgerNotifier, LedgerReader, LedgerWriter } from '@caravan/ledger-store';
 import type { LedgerConfig, LedgerTuning } from './ledger.config.js';
 
@@ -16,7 +16,8 @@ export class LedgerContext {
     readonly writer: LedgerWriter,
     readonly reader: LedgerReader,
     readonly notifier: LedgerNotifier,
-    readonly directory: DirectoryRepository,
+    /** Agencies and crossing points as the command service checks them (snapshots, see DirectoryCache). */
+    readonly directory: DirectoryCache,
     readonly logger: LoggerService,
   ) {}
 }

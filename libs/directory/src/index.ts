@@ -7,6 +7,10 @@ export { CreateDirectory1764000000100 } from './migrations/create-directory.migr
 export type { Queryable } from './directory.repository.js';
 /** Upsert, list and load agencies and crossing points; members of a group. */
 export { DirectoryRepository, checkAgency, checkCrossingPoint } from './directory.repository.js';
+/** One load of the directory, and where a cache loads it from. */
+export type { DirectorySnapshot, DirectorySource, DirectoryCacheOptions } from './directory-cache.js';
+/** Directory snapshots for hot paths: acceptances from a recent one, refusals from one loaded after the request. */
+export { DirectoryCache } from './directory-cache.js';
 /** Rows added by one seed run. */
 export type { SeedResult } from './seed-directory.js';
 /** Adds missing directory rows in one transaction; re-runs add nothing and change nothing. */

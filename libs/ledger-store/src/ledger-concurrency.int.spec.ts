@@ -1,6 +1,7 @@
 // Issue 3, "Done when": 8 concurrent writers × 500 events with random rollbacks and one transaction
 // held open for 5 s; positions 1..N with no gap and no duplicate, and a reader polling throughout
-// never sees position N+1 before N.
+// never sees position N+1 before N. Two more writers without a beforeCommit hook take part, as the
+// ledger app's does: they send their rows and COMMIT in one round trip.
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { CaravanError } from '@caravan/contracts';
@@ -10,6 +11,9 @@ import { ledgerKeys, seizureReported, seizureRetracted } from './ledger-fixtures
 import { openLedgerDatabase } from './ledger-test-database.spec.js';
 
 const WRITERS = 8;
+// Two more writers without a beforeCommit hook, which send their rows and COMMIT in one round trip.
+const PLAIN_WRITERS = 2;
+const ALL_WRITERS = WRITERS + PLAIN_WRITERS;
 const EVENTS_PER_WRITER = 500;
 const IN_FLIGHT_PER_WRITER = 10;
 const HOLD_MS = 5000;
@@ -29,14 +33,14 @@ describe('concurrent writers in separate processes', () => {
 
   it('keep positions gap-free for every reader, through rollbacks and a long transaction', async () => {
     // Each writer has its own DataSource (pool, sessions, in-process queue), as a separate process would.
-    for (let i = 0; i < WRITERS + 1; i++) sources.push(await openLedgerDatabase(db.url, 3));
-    const readerSource = sources[WRITERS]!;
+    for (let i = 0; i < ALL_WRITERS + 1; i++) sources.push(await openLedgerDatabase(db.url, 3));
+    const readerSource = sources[ALL_WRITERS]!;
 
     let rolledBack = 0;
     let holding = false;
     let held = false;
     let pollsDuringHold = 0;
-    const writers = sources.slice(0, WRITERS).map((ds, index) => {
+    const hooked = sources.slice(0, WRITERS).map((ds, index) => {
       let batches = 0;
       return new LedgerWriter(ds, {
         signingKeyPem: keys.privatePem,
@@ -57,6 +61,10 @@ describe('concurrent writers in separate processes', () => {
         },
       });
     });
+    const plain = sources
+      .slice(WRITERS, ALL_WRITERS)
+      .map((ds) => new LedgerWriter(ds, { signingKeyPem: keys.privatePem }));
+    const writers = [...hooked, ...plain];
 
     // The reader polls the way a follower does: everything after the last position it saw.
     const violations: string[] = [];
@@ -133,12 +141,12 @@ describe('concurrent writers in separate processes', () => {
       lastSeen = event.position;
     }
 
-    const total = WRITERS * EVENTS_PER_WRITER;
+    const total = ALL_WRITERS * EVENTS_PER_WRITER;
     // The scenario really happened: rollbacks, a hold watched by the reader, refusals inside batches.
     expect(held).toBe(true);
     expect(rolledBack).toBeGreaterThan(0);
     expect(retries).toBeGreaterThan(0);
-    expect(versionConflicts).toBe(WRITERS * IN_FLIGHT_PER_WRITER * (EVENTS_PER_WRITER / IN_FLIGHT_PER_WRITER / 10));
+    expect(versionConflicts).toBe(ALL_WRITERS * IN_FLIGHT_PER_WRITER * (EVENTS_PER_WRITER / IN_FLIGHT_PER_WRITER / 10));
     expect(pollsDuringHold).toBeGreaterThan(0);
     expect(polls).toBeGreaterThan(10);
 

@@ -318,3 +318,50 @@ describe('ledger store on PostgreSQL', () => {
     expect(await codeOf(closing.append(report()))).toBe('unavailable');
   });
 });
+
+// Without a beforeCommit hook the writer sends its rows and COMMIT in one query string, the rows as
+// dollar-quoted literals: whatever a payload holds must come back exactly as it went in.
+describe('a writer without a beforeCommit hook', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let writer: LedgerWriter;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('ledgernohook');
+    ds = await openLedgerDatabase(db.url);
+    writer = new LedgerWriter(ds, { signingKeyPem: keys.privatePem, checkpointIntervalMs: 3_600_000 });
+  });
+  afterAll(async () => {
+    await writer?.close();
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('records a batch with its refusals and replays, payload text verbatim, and wakes a follower', async () => {
+    const notifier = await LedgerNotifier.listen(ds);
+    try {
+      const waking = notifier.waitForHeadAfter(0, { timeoutMs: 60_000 });
+      const tricky = report();
+      (tricky.events[0]!.data as { narrative: string }).narrative =
+        "$caravan$ $caravan_$ ' '' \\ \\' $$ $1:: E'x' ; COMMIT; -- Тайник 𝄞";
+      const first = report();
+      // One tick: one batch holding a new command, its replay, a stale version and the tricky text.
+      const outcomes = await Promise.allSettled([
+        writer.append(first),
+        writer.append(first),
+        writer.append({ ...report(), expectedVersion: 3 }),
+        writer.append(tricky),
+      ]);
+      expect(
+        outcomes.map((o) => (o.status === 'fulfilled' ? o.value.replayed : (o.reason as CaravanError).code)),
+      ).toEqual([false, true, 'version-conflict', false]);
+      const reader = new LedgerReader(ds);
+      const [stored] = await collect(reader.readStream(tricky.streamId));
+      expect(stored!.payload).toEqual(tricky.events[0]!.data);
+      expect(await verifyLedger(reader, { publicKey: keys.publicPem })).toMatchObject({ ok: true, events: 2 });
+      expect(await waking).toBe(2);
+    } finally {
+      await notifier.close();
+    }
+  });
+});

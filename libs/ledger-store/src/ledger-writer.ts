@@ -1,7 +1,8 @@
 // The ledger's only writer (SPEC §4). How positions stay gap-free as every reader sees them:
 //
 // - One in-process writer per instance with group commit: commands queue up while a batch is in
-//   flight, and the next batch takes them all (up to maxBatchEvents) in one transaction.
+//   flight, and the next batch takes them all (up to maxBatchEvents) in one transaction. It starts
+//   as soon as the one before sends COMMIT, and waits for the lock meanwhile.
 // - Each batch transaction first takes pg_advisory_xact_lock(LEDGER_WRITE_LOCK), which serialises
 //   writers across processes, and only then, in a later statement (so with a snapshot taken after the
 //   lock was granted), reads the head and assigns positions head+1, head+2, ….
@@ -84,7 +85,11 @@ export class LedgerWriter {
   private readonly clock: () => Date;
   private readonly timer: NodeJS.Timeout;
   private queue: Pending[] = [];
-  private draining: Promise<void> | undefined;
+  /** A batch is about to start (after the current tick, so that its appends join it). */
+  private scheduled = false;
+  /** A batch has started and not yet sent its COMMIT: the next one waits for that. */
+  private preparing = false;
+  private readonly running = new Set<Promise<void>>();
   private checkpointDue = false;
   private checkpointWaiters: Waiter[] = [];
   private closed = false;
@@ -140,21 +145,45 @@ export class LedgerWriter {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
-    while (this.draining) await this.draining;
+    while (this.scheduled || this.running.size > 0) {
+      if (this.running.size > 0) await Promise.allSettled([...this.running]);
+      else await new Promise<void>((resolve) => queueMicrotask(resolve));
+    }
   }
 
   private kick(): void {
-    this.draining ??= new Promise<void>((resolve) => queueMicrotask(resolve)).then(() => this.drain());
+    if (this.scheduled || this.preparing) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.startBatch();
+    });
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0 || (this.checkpointDue && !this.closed) || this.checkpointWaiters.length > 0) {
-        await this.runBatch(this.takeBatch());
-      }
-    } finally {
-      this.draining = undefined;
-    }
+  private hasWork(): boolean {
+    return this.queue.length > 0 || (this.checkpointDue && !this.closed) || this.checkpointWaiters.length > 0;
+  }
+
+  // A batch's COMMIT (the write-ahead log flush, its longest round trip) overlaps the start of the
+  // next batch: once one sends COMMIT, the next takes what is queued, gets a session and asks for
+  // the lock, so it reads the state the moment the first commit is visible instead of starting its
+  // round trips then. The lock still orders them: the second reads the head only once it holds it.
+  private startBatch(): void {
+    if (this.preparing || !this.hasWork()) return;
+    const batch = this.takeBatch();
+    this.preparing = true;
+    let committing = false;
+    const onCommitting = () => {
+      if (committing) return;
+      committing = true;
+      this.preparing = false;
+      if (this.hasWork()) this.kick();
+    };
+    const run = this.runBatch(batch, onCommitting).finally(() => {
+      onCommitting();
+      this.running.delete(run);
+    });
+    this.running.add(run);
   }
 
   private takeBatch(): Batch {
@@ -174,11 +203,11 @@ export class LedgerWriter {
     return { pending, checkpointHead, waiters };
   }
 
-  private async runBatch(batch: Batch): Promise<void> {
+  private async runBatch(batch: Batch, onCommitting: () => void): Promise<void> {
     const requests = batch.pending.map((item) => item.request);
     let outcomes: readonly BatchOutcome[] = [];
     try {
-      outcomes = await this.transact(requests, batch.checkpointHead);
+      outcomes = await this.transact(requests, batch.checkpointHead, onCommitting);
     } catch (error) {
       const failure = asLedgerError(error);
       // A timer's checkpoint that failed is simply tried again at the next tick.
@@ -197,15 +226,32 @@ export class LedgerWriter {
   private async transact(
     requests: readonly AppendRequest[],
     checkpointHead: boolean,
+    onCommitting: () => void,
   ): Promise<readonly BatchOutcome[]> {
     const { client, release } = await obtainConnection(this.dataSource);
     // A session is handed back to the pool only when it is known to be clean (rolled back or committed).
     let broken: unknown;
     try {
-      // One round trip; the head is read by a later statement, whose snapshot postdates the lock.
-      await client.query(`BEGIN; SET LOCAL ROLE ${HUB_ROLE}; SELECT pg_advisory_xact_lock(${LEDGER_WRITE_LOCK})`);
-      const outcomes = await this.writeBatch(client, requests, checkpointHead);
-      await client.query('COMMIT');
+      // One round trip takes the lock and reads the state: the state is read by a later statement,
+      // and in READ COMMITTED each statement of a query string takes its snapshot when it starts,
+      // so after the lock was granted. (A query string has no parameters, hence the literals.)
+      const results = (await client.query(
+        `BEGIN; SET LOCAL ROLE ${HUB_ROLE}; SELECT pg_advisory_xact_lock(${LEDGER_WRITE_LOCK}); ` +
+          stateSql(client, requests),
+      )) as unknown as pg.QueryResult<StateRow>[];
+      const { outcomes, writes, info } = this.planWrites(requests, results[3]?.rows[0], checkpointHead);
+      const hook = this.options.beforeCommit;
+      if (hook) {
+        if (writes) await client.query({ name: 'caravan-ledger-write', text: WRITE_SQL, values: writes });
+        await hook(info);
+        onCommitting();
+        await client.query('COMMIT');
+      } else {
+        // With no hook to run in between, the writes and COMMIT go in one query string: one round
+        // trip less while the lock is held (a query string has no parameters: the rows are literals).
+        onCommitting();
+        await client.query(writes ? `${inlined(WRITE_SQL, writes)}; COMMIT` : 'COMMIT');
+      }
       return outcomes;
     } catch (error) {
       try {
@@ -219,21 +265,15 @@ export class LedgerWriter {
     }
   }
 
-  // Inside the lock the batch makes two round trips besides COMMIT: one read of everything it
-  // needs, one statement that writes everything. Under load every round trip waits for the server
-  // to be scheduled, and the lock is held meanwhile, so their number bounds throughput and latency.
-  private async writeBatch(
-    client: pg.PoolClient,
+  // Once it holds the lock the batch makes one more round trip: one statement that writes
+  // everything, and COMMIT (two when a beforeCommit hook must run in between). Under load every
+  // round trip waits for the server to be scheduled, and the lock is held meanwhile, so their number
+  // bounds throughput and latency.
+  private planWrites(
     requests: readonly AppendRequest[],
+    row: StateRow | undefined,
     checkpointHead: boolean,
-  ): Promise<readonly BatchOutcome[]> {
-    const streamIds = [...new Set(requests.map((request) => request.streamId))];
-    const commandIds = [
-      ...new Set(requests.flatMap((request) => (request.command ? [request.command.commandId] : []))),
-    ];
-    // Unnamed: planned for the actual arrays each time (a generic plan scanned the whole table).
-    const { rows } = await client.query<StateRow>(STATE_SQL, [streamIds, commandIds]);
-    const row = rows[0];
+  ): { outcomes: readonly BatchOutcome[]; writes: WriteValues | undefined; info: BatchInfo } {
     const plan = planBatch(
       {
         headPosition: Number(row?.position ?? 0),
@@ -252,60 +292,73 @@ export class LedgerWriter {
         checkpointHead,
       },
     );
-
-    if (plan.events.length > 0 || plan.checkpoints.length > 0) {
-      await client.query({
-        name: 'caravan-ledger-write',
-        text: WRITE_SQL,
-        values: [
-          JSON.stringify(
-            plan.events.map((event) => ({
-              position: event.position,
-              event_id: event.eventId,
-              type: event.type,
-              schema_version: event.schemaVersion,
-              stream_id: event.streamId,
-              stream_version: event.streamVersion,
-              originator: event.originator,
-              recorded_at: event.recordedAt,
-              payload: event.payload,
-              hash: event.hash,
-            })),
-          ),
-          JSON.stringify(
-            plan.commands.map((c) => ({
-              command_id: c.commandId,
-              agency: c.agency,
-              command_name: c.name,
-              body_sha256: c.bodyHash,
-              event_id: c.eventId,
-              position: c.position,
-              stream_version: c.streamVersion,
-              recorded_at: c.recordedAt,
-            })),
-          ),
-          JSON.stringify(
-            plan.checkpoints.map((c) => ({
-              position: c.position,
-              hash: c.hash,
-              signature: c.signature,
-              signed_at: c.signedAt,
-            })),
-          ),
-          // Delivered to listeners only if and when this transaction commits.
-          plan.events.length > 0 ? String(plan.headPosition) : null,
-        ],
-      });
-    }
-    await this.options.beforeCommit?.({
+    const writes: WriteValues | undefined =
+      plan.events.length > 0 || plan.checkpoints.length > 0
+        ? [
+            JSON.stringify(
+              plan.events.map((event) => ({
+                position: event.position,
+                event_id: event.eventId,
+                type: event.type,
+                schema_version: event.schemaVersion,
+                stream_id: event.streamId,
+                stream_version: event.streamVersion,
+                originator: event.originator,
+                recorded_at: event.recordedAt,
+                payload: event.payload,
+                hash: event.hash,
+              })),
+            ),
+            JSON.stringify(
+              plan.commands.map((c) => ({
+                command_id: c.commandId,
+                agency: c.agency,
+                command_name: c.name,
+                body_sha256: c.bodyHash,
+                event_id: c.eventId,
+                position: c.position,
+                stream_version: c.streamVersion,
+                recorded_at: c.recordedAt,
+              })),
+            ),
+            JSON.stringify(
+              plan.checkpoints.map((c) => ({
+                position: c.position,
+                hash: c.hash,
+                signature: c.signature,
+                signed_at: c.signedAt,
+              })),
+            ),
+            // Delivered to listeners only if and when this transaction commits.
+            plan.events.length > 0 ? String(plan.headPosition) : null,
+          ]
+        : undefined;
+    const info: BatchInfo = {
       commands: requests.length,
       events: plan.events.length,
       firstPosition: plan.events[0]?.position ?? plan.headPosition + 1,
       lastPosition: plan.headPosition,
       checkpoints: plan.checkpoints.length,
-    });
-    return plan.outcomes;
+    };
+    return { outcomes: plan.outcomes, writes, info };
   }
+}
+
+/** The parameters of WRITE_SQL: events, commands and checkpoints as JSON, and the new head. */
+type WriteValues = [string, string, string, string | null];
+
+/**
+ * `sql` with its parameters `$1::`, `$2::`, … replaced by literals. Strings are dollar-quoted with a
+ * tag that does not occur in them, so their text is taken verbatim whatever it holds.
+ */
+function inlined(sql: string, values: readonly (string | null)[]): string {
+  return sql.replace(/\$(\d+)::/g, (_match, index: string) => {
+    const value = values[Number(index) - 1];
+    if (value === null || value === undefined) return 'NULL::';
+    let tag = 'caravan';
+    while (value.includes(`$${tag}$`)) tag += '_';
+    return `$${tag}$${value}$${tag}$::`;
+  });
 }
 
 interface StateRow {
@@ -321,20 +374,27 @@ const ISO_MS = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 // The head, the last checkpoint, the versions of the batch's streams and its already recorded
 // commands, in one statement (run after the lock was granted, so with a snapshot that shows every
-// earlier batch).
-const STATE_SQL = `
+// earlier batch). The arrays are literals, so it is planned for the actual values each time (a
+// generic plan scanned the whole table).
+function stateSql(client: pg.PoolClient, requests: readonly AppendRequest[]): string {
+  const array = (values: Iterable<string>, type: string) =>
+    `ARRAY[${[...values].map((value) => client.escapeLiteral(value)).join(', ')}]::${type}[]`;
+  const streamIds = new Set(requests.map((request) => request.streamId));
+  const commandIds = new Set(requests.flatMap((request) => (request.command ? [request.command.commandId] : [])));
+  return `
   SELECT h.position, h.hash, to_char(h.recorded_at AT TIME ZONE 'UTC', ${ISO_MS}) AS recorded_at,
          (SELECT max(position) FROM ledger_checkpoints) AS checkpoint,
          (SELECT json_agg(json_build_object('streamId', stream_id, 'version', version))
             FROM (SELECT stream_id, max(stream_version) AS version FROM ledger_events
-                   WHERE stream_id = ANY($1::text[]) GROUP BY stream_id) v) AS versions,
+                   WHERE stream_id = ANY(${array(streamIds, 'text')}) GROUP BY stream_id) v) AS versions,
          (SELECT json_agg(json_build_object(
                    'commandId', command_id, 'agency', agency, 'name', command_name, 'bodyHash', body_sha256,
                    'eventId', event_id, 'position', position, 'streamVersion', stream_version,
                    'recordedAt', to_char(recorded_at AT TIME ZONE 'UTC', ${ISO_MS})))
-            FROM ledger_commands WHERE command_id = ANY($2::uuid[])) AS commands
+            FROM ledger_commands WHERE command_id = ANY(${array(commandIds, 'uuid')})) AS commands
     FROM (SELECT 1) one
     LEFT JOIN LATERAL (SELECT position, hash, recorded_at FROM ledger_events ORDER BY position DESC LIMIT 1) h ON true`;
+}
 
 // Every row of the batch and the notification, in one statement (data-modifying CTEs all run).
 const WRITE_SQL = `

@@ -159,7 +159,18 @@ export function NoControlChars(options?: EachOption): PropertyDecorator {
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** Length in Unicode code points, so a limit means the same for Cyrillic and Latin text. */
-export const codePoints = (value: string): number => [...value].length;
+export function codePoints(value: string): number {
+  // What [...value].length counts (a surrogate pair is one, a lone half is one), without the array.
+  let count = 0;
+  for (let i = 0; i < value.length; i++, count++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+  }
+  return count;
+}
 
 /**
  * A free-text field: a string without control characters, not blank, at most `max` code points.
@@ -177,7 +188,8 @@ export function IsText(max: number, options?: EachOption): PropertyDecorator {
     Check('notBlank', (value) => typeof value !== 'string' || value.trim() !== '', 'must not be empty', options),
     Check(
       'maxLength',
-      (value) => typeof value !== 'string' || codePoints(value) <= max,
+      // A string has at least as many UTF-16 units as code points: most need no counting.
+      (value) => typeof value !== 'string' || value.length <= max || codePoints(value) <= max,
       `must be at most ${max} characters long`,
       options,
     ),
@@ -231,6 +243,16 @@ function isRealDate(year: number, month: number, day: number): boolean {
  */
 export function parseRfc3339(value: unknown): number | undefined {
   if (typeof value !== 'string') return undefined;
+  // A body's date is read by several checks in a row (format, lower bound, not in the future).
+  if (value === lastParsed.value) return lastParsed.ms;
+  const ms = parseRfc3339Uncached(value);
+  lastParsed = { value, ms };
+  return ms;
+}
+
+let lastParsed: { value: string | undefined; ms: number | undefined } = { value: undefined, ms: undefined };
+
+function parseRfc3339Uncached(value: string): number | undefined {
   const m = RFC3339.exec(value);
   if (!m) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [

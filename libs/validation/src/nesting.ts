@@ -33,6 +33,32 @@ function lookup(cls: object, field: string): FieldSpec | undefined {
   return undefined;
 }
 
+interface ResolvedField {
+  readonly normalize: ((value: unknown) => unknown) | undefined;
+  readonly nested: DtoClass | undefined;
+}
+
+// Every body walks the same few classes and keys: each (class, key) is resolved once. Decorators
+// run when a class is defined, so nothing is added to a class after its first instance is built.
+const resolved = new WeakMap<object, Map<string, ResolvedField>>();
+const MAX_REMEMBERED_KEYS = 256;
+
+function resolve(cls: DtoClass, key: string): ResolvedField {
+  let fields = resolved.get(cls);
+  if (!fields) {
+    fields = new Map();
+    resolved.set(cls, fields);
+  }
+  let field = fields.get(key);
+  if (!field) {
+    const found = lookup(cls, key);
+    field = { normalize: found?.normalize, nested: found?.nested?.() };
+    // Keys are the caller's: a class remembers only so many, whatever a body holds.
+    if (found || fields.size < MAX_REMEMBERED_KEYS) fields.set(key, field);
+  }
+  return field;
+}
+
 /** A field holding one object of DTO class `type`, validated field by field. */
 export function Nested(type: () => DtoClass): PropertyDecorator {
   return Rules(
@@ -74,13 +100,16 @@ export function toInstance(cls: DtoClass, plain: Record<string, unknown>): objec
   const instance = new cls();
   for (const key of Object.keys(plain)) {
     if (FORBIDDEN_KEYS.has(key)) continue;
-    const field = lookup(cls, key);
+    const field = resolve(cls, key);
     let value = plain[key];
-    if (field?.normalize) value = field.normalize(value);
-    const nested = field?.nested?.();
+    if (field.normalize) value = field.normalize(value);
+    const nested = field.nested;
     if (nested && isObject(value)) value = toInstance(nested, value);
     else if (nested && Array.isArray(value)) value = value.map((e) => (isObject(e) ? toInstance(nested, e) : e));
-    Object.defineProperty(instance, key, { value, enumerable: true, writable: true, configurable: true });
+    // A declared field is already an own, writable data property (class fields are defined):
+    // assigning it is the same as defining it, and much cheaper. Any other key is defined.
+    if (Object.hasOwn(instance, key)) (instance as Record<string, unknown>)[key] = value;
+    else Object.defineProperty(instance, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return instance;
 }

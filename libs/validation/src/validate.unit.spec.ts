@@ -3,7 +3,7 @@ import { COMMAND_NAMES, COUNTRY_CODES, isCountryCode } from '@caravan/contracts'
 import { validateCommand } from './validate.js';
 import { validateKeyCreation } from './validate.js';
 import { parseRfc3339 } from './decorators.js';
-import { CONTEXT, reportSeizure } from './validation.fixtures.spec.js';
+import { CONTEXT, reportSeizure, type Body } from './validation.fixtures.spec.js';
 import { commandErrors } from './validation.test-helpers.spec.js';
 
 describe('any body', () => {
@@ -42,6 +42,20 @@ describe('any body', () => {
       { path: 'suspects[0].prototype', message: 'unknown field' },
     ]);
     expect(({} as Record<string, unknown>).quantity).toBeUndefined();
+  });
+
+  it("refuses keys named like Object.prototype's methods at any depth", () => {
+    const body: Body = { ...reportSeizure(), hasOwnProperty: 'x' };
+    body.location = { ...body.location, isPrototypeOf: 5 };
+    body.items[2] = { ...body.items[2], __defineGetter__: 1, toString: 'y' };
+    body.handling = { ...body.handling, propertyIsEnumerable: true };
+    expect(commandErrors('seizure.report', body)).toEqual([
+      { path: 'items[2].toString', message: 'unknown field' },
+      { path: 'location.isPrototypeOf', message: 'unknown field' },
+      { path: 'items[2].__defineGetter__', message: 'unknown field' },
+      { path: 'handling.propertyIsEnumerable', message: 'unknown field' },
+      { path: 'hasOwnProperty', message: 'unknown field' },
+    ]);
   });
 
   it('does not let an own __proto__ key lend a missing field to the body', () => {

@@ -5,6 +5,8 @@
 // real ledger are in flows.int.spec.ts.
 import type { Subscription } from '@nats-io/nats-core';
 import { subjects, type CommandReply } from '@caravan/contracts';
+import { openDatabase } from '@caravan/database';
+import { directorySchema, DirectoryRepository } from '@caravan/directory';
 import { alertBody, seizureBody, startTestGateway, type TestGateway } from '../gateway.test-helpers.spec.js';
 
 let gw: TestGateway;
@@ -107,6 +109,28 @@ describe('POST /v1/seizures', () => {
     });
     expect(elsewhere.status).toBe(400);
     expect(received).toHaveLength(0);
+  });
+
+  it('knows a crossing point registered a moment before through another gateway', async () => {
+    expect((await gw.call('POST', '/v1/seizures', { key: publisher, body: seizureBody() })).status).toBe(201);
+    // Written as another gateway process would: this gateway's cached directory does not know it yet.
+    const db = await openDatabase({ url: gw.db.url, schemas: [directorySchema] });
+    try {
+      await new DirectoryRepository(db).upsertCrossingPoint({
+        code: 'TJ-SECOND-BRIDGE',
+        name: 'Second bridge',
+        country: 'TJ',
+        facing: 'AF',
+        lat: 37.1,
+        lon: 68.9,
+      });
+    } finally {
+      await db.destroy();
+    }
+    const location = { country: 'TJ', crossingPoint: 'TJ-SECOND-BRIDGE', locationType: 'land-border' };
+    const answer = await gw.call('POST', '/v1/seizures', { key: publisher, body: seizureBody({ location }) });
+    expect(answer.status).toBe(201);
+    expect(received[1]!.body['location']).toEqual(location);
   });
 
   it('refuses a body naming another agency (403) and a key without the publisher role (403)', async () => {

@@ -1,38 +1,31 @@
 // The directory as the gateway reads it for every command (crossing points for validation,
-// agencies for previews and key creation). Cached for a moment because it changes rarely and is
-// read on every report; writes through this process refresh it at once.
+// agencies for previews and key creation). Snapshots are shared for a moment because the directory
+// changes rarely and is read on every report (see DirectoryCache in @caravan/directory for why an
+// acceptance may rest on one and a refusal may not); writes through this process invalidate them.
 import type { Agency, CrossingPoint, Directory } from '@caravan/contracts';
-import { type DirectoryRepository } from '@caravan/directory';
+import { DirectoryCache as Snapshots, type DirectoryRepository } from '@caravan/directory';
 
 const CACHE_MS = 2_000;
 
 export class DirectoryCache {
-  private cached: { directory: Directory; until: number } | undefined;
-  private loading: Promise<Directory> | undefined;
+  /** For callers that refuse on the directory's word: `mark()` on arrival, then `since(mark)`. */
+  readonly snapshots: Snapshots;
 
-  constructor(readonly repository: DirectoryRepository) {}
+  constructor(readonly repository: DirectoryRepository) {
+    this.snapshots = new Snapshots(repository, { maxAgeMs: CACHE_MS });
+  }
 
   async current(): Promise<Directory> {
-    if (this.cached && this.cached.until > Date.now()) return this.cached.directory;
-    this.loading ??= this.repository
-      .loadDirectory()
-      .then((directory) => {
-        this.cached = { directory, until: Date.now() + CACHE_MS };
-        return directory;
-      })
-      .finally(() => {
-        this.loading = undefined;
-      });
-    return this.loading;
+    return (await this.snapshots.current()).directory;
   }
 
   async upsertAgency(agency: Agency): Promise<void> {
     await this.repository.upsertAgency(agency);
-    this.cached = undefined;
+    this.snapshots.invalidate();
   }
 
   async upsertCrossingPoint(point: CrossingPoint): Promise<void> {
     await this.repository.upsertCrossingPoint(point);
-    this.cached = undefined;
+    this.snapshots.invalidate();
   }
 }

@@ -7,9 +7,11 @@ import {
   type CommandAccepted,
   type CommandBodies,
   type CommandName,
+  type DomainEvent,
 } from '@caravan/contracts';
+import type { DirectorySnapshot } from '@caravan/directory';
 import { decideCommand, streamIdForCommand, validatePolicy, type CaravanCommand } from '@caravan/domain';
-import { commandBodyHash, type AppendResult, type CommandIdentity } from '@caravan/ledger-store';
+import { commandBodyHash, type CommandIdentity } from '@caravan/ledger-store';
 import { validateCommand } from '@caravan/validation';
 import { LedgerContext } from '../ledger.context.js';
 
@@ -32,26 +34,18 @@ export class CommandService {
    */
   async execute(agency: string, command: string, body: unknown): Promise<CommandAccepted> {
     if (!isCommandName(command)) throw new CaravanError('invalid', `unknown command "${command.slice(0, 64)}"`);
-    if (!(await this.ctx.directory.getAgency(agency))) {
+    // Refusals rest on a directory snapshot loaded after this mark (see DirectoryCache).
+    const mark = this.ctx.directory.mark();
+    let snapshot = await this.ctx.directory.current();
+    if (!snapshot.agency(agency)) snapshot = await this.ctx.directory.since(mark);
+    if (!snapshot.agency(agency)) {
       throw new CaravanError('forbidden', `agency ${agency.slice(0, 64)} is not in the directory`);
     }
     const now = new Date();
-    const value = await this.validate(command, body, now);
+    const value = await this.validate(command, body, now, snapshot, mark);
     const identity: CommandIdentity = { commandId: value.commandId, name: command, bodyHash: commandBodyHash(value) };
-    const first = await this.recordedAnswer(identity, agency);
-    if (first) return first;
-    let result: AppendResult;
-    try {
-      result = await this.decideAndAppend(command, value, agency, identity, now);
-    } catch (error) {
-      // The same command may have been recorded between the lookup above and the decision (two
-      // identical requests at once): the decider then refuses it on the state the first one made.
-      // The first answer is the right reply to the retry, as SPEC §6 promises.
-      if (!(error instanceof CaravanError)) throw error;
-      const meanwhile = await this.recordedAnswer(identity, agency);
-      if (meanwhile) return meanwhile;
-      throw error;
-    }
+    const created = CREATES.has(command) ? await this.appendCreation(command, value, agency, identity, now) : undefined;
+    const result: CommandAccepted = created ?? (await this.decideOnHistory(command, value, agency, identity, now));
     if (!result.replayed) {
       this.ctx.logger.log({
         msg: 'command recorded',
@@ -70,16 +64,96 @@ export class CommandService {
     };
   }
 
-  private async validate<N extends CommandName>(name: N, body: unknown, now: Date): Promise<CommandBodies[N]> {
-    const crossingPoints = await this.ctx.directory.listCrossingPoints();
-    const result = validateCommand(name, body, { now, crossingPoints });
+  private async validate<N extends CommandName>(
+    name: N,
+    body: unknown,
+    now: Date,
+    snapshot: DirectorySnapshot,
+    mark: number,
+  ): Promise<CommandBodies[N]> {
+    let result = validateCommand(name, body, { now, crossingPoints: snapshot.directory.crossingPoints });
+    if (!result.ok && snapshot.load <= mark) {
+      const fresh = await this.ctx.directory.since(mark);
+      result = validateCommand(name, body, { now, crossingPoints: fresh.directory.crossingPoints });
+    }
     if (!result.ok) throw new CaravanError('invalid', 'the command is invalid; see fields', result.errors);
     if (name === 'policy.set') {
       const { rules } = result.value as CommandBodies['policy.set'];
-      const errors = validatePolicy(rules, await this.ctx.directory.loadDirectory());
+      // Groups change; a policy is checked against the directory as it is now.
+      const errors = validatePolicy(rules, (await this.ctx.directory.since(mark)).directory);
       if (errors.length > 0) throw new CaravanError('invalid', 'the policy is invalid; see fields', errors);
     }
     return result.value;
+  }
+
+  /**
+   * A report or an issue, appended without reading anything first: on an empty stream the decision
+   * needs no history, and the writer's batch plan checks under its lock that the commandId is new
+   * (else it replays the first answer or refuses with idempotency-conflict, as `recordedAnswer`
+   * would) and that the stream does not exist yet. When the stream exists, or the decider refuses,
+   * the answer is left to `decideOnHistory` (undefined), which says exactly why.
+   */
+  private async appendCreation(
+    name: CommandName,
+    value: CommandBodies[CommandName],
+    agency: string,
+    identity: CommandIdentity,
+    now: Date,
+  ): Promise<CommandAccepted | undefined> {
+    const command = { type: name, data: value, metadata: { agency, now } } as CaravanCommand;
+    let events: readonly DomainEvent[];
+    try {
+      events = decideCommand(command, []);
+    } catch {
+      return undefined;
+    }
+    const streamId = streamIdForCommand(name, value, agency);
+    try {
+      return await this.ctx.writer.append({
+        streamId,
+        expectedVersion: 0,
+        originator: agency,
+        events,
+        command: identity,
+      });
+    } catch (error) {
+      if (error instanceof CaravanError && error.code === 'version-conflict') return undefined;
+      return await this.firstAnswerOrThrow(identity, agency, error);
+    }
+  }
+
+  /** Looks up an earlier answer to the commandId, loads the stream, decides and appends. */
+  private async decideOnHistory(
+    name: CommandName,
+    value: CommandBodies[CommandName],
+    agency: string,
+    identity: CommandIdentity,
+    now: Date,
+  ): Promise<CommandAccepted> {
+    const first = await this.recordedAnswer(identity, agency);
+    if (first) return first;
+    try {
+      return await this.decideAndAppend(name, value, agency, identity, now);
+    } catch (error) {
+      return await this.firstAnswerOrThrow(identity, agency, error);
+    }
+  }
+
+  /**
+   * The same command may have been recorded between the lookup and the decision (two identical
+   * requests at once): the decider then refuses it on the state the first one made. The first
+   * answer is the right reply to the retry, as SPEC §6 promises; otherwise the refusal stands.
+   */
+  private async firstAnswerOrThrow(
+    identity: CommandIdentity,
+    agency: string,
+    error: unknown,
+  ): Promise<CommandAccepted> {
+    if (error instanceof CaravanError) {
+      const first = await this.recordedAnswer(identity, agency);
+      if (first) return first;
+    }
+    throw error;
   }
 
   /** The first answer to this command, or an idempotency-conflict if its id was used otherwise. */
@@ -101,7 +175,7 @@ export class CommandService {
     agency: string,
     identity: CommandIdentity,
     now: Date,
-  ): Promise<AppendResult> {
+  ): Promise<CommandAccepted> {
     const streamId = streamIdForCommand(name, value, agency);
     const given = 'expectedVersion' in value ? value.expectedVersion : undefined;
     const command = { type: name, data: value, metadata: { agency, now } } as CaravanCommand;

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { subjects, type CommandName, type CommandReply } from '@caravan/contracts';
 import { generateLedgerKeyPem } from '@caravan/config';
 import { openDatabase } from '@caravan/database';
-import { demoDirectory, directorySchema, seedDirectory } from '@caravan/directory';
+import { demoDirectory, directorySchema, DirectoryRepository, seedDirectory } from '@caravan/directory';
 import { ledgerSchema, LedgerReader } from '@caravan/ledger-store';
 import { requestCommand } from '@caravan/messaging';
 import { createTestDatabase, createTestNats, type TestDatabase, type TestNats } from '@caravan/testing';
@@ -148,6 +148,35 @@ describe('seizure commands', () => {
     ]);
     expect(accepted(b).eventId).toBe(accepted(a).eventId);
     expect(await streamEvents(`seizure-${body.seizureId}`)).toHaveLength(1);
+  });
+
+  it('refuses a second report of a seizure under a new commandId with conflict, recording nothing', async () => {
+    const { body, streamId } = await reportSeizure();
+    const again = { ...body, commandId: randomUUID(), direction: 'export' };
+    const error = refused(await send('TJ-DCA', 'seizure.report', again));
+    expect(error.code).toBe('conflict');
+    expect((await streamEvents(streamId)).map((e) => e.payload)).toEqual([
+      expect.objectContaining({ direction: 'import' }),
+    ]);
+    // Neither is the refused commandId recorded: sent again for a new seizure, it is accepted.
+    accepted(await send('TJ-DCA', 'seizure.report', { ...again, seizureId: randomUUID() }));
+  });
+
+  it('knows at once an agency and a crossing point registered after it last read the directory', async () => {
+    accepted(await send('TJ-DCA', 'seizure.report', reportBody()));
+    const directory = new DirectoryRepository(db);
+    await directory.upsertAgency({ code: 'TJ-NEWCOMER', name: 'Newcomer', country: 'TJ', kind: 'customs', groups: [] });
+    await directory.upsertCrossingPoint({
+      code: 'TJ-NEW-BRIDGE',
+      name: 'New bridge',
+      country: 'TJ',
+      facing: 'AF',
+      lat: 37.1,
+      lon: 68.9,
+    });
+    const location = { country: 'TJ', crossingPoint: 'TJ-NEW-BRIDGE', locationType: 'land-border' };
+    const reply = accepted(await send('TJ-NEWCOMER', 'seizure.report', reportBody({ location })));
+    expect(reply.streamVersion).toBe(1);
   });
 
   it('refuses a different body under a commandId already used', async () => {
