@@ -64,11 +64,12 @@ function isEnding(type: ShareableType): boolean {
   return type === 'seizure.retracted' || type === 'threat.alert.withdrawn';
 }
 
-/** `handling` reduced to what the rule kept, plus the always-delivered tlp. */
+/** `handling` reduced to what the rule kept, plus the always-delivered tlp (in place: `body` is new). */
 function withTlp(body: JsonObject, tlp: unknown): JsonObject {
   if (typeof tlp !== 'string') return body;
   const handling = isObject(body.handling) ? body.handling : {};
-  return { ...body, handling: { ...handling, tlp } };
+  body.handling = { ...handling, tlp };
+  return body;
 }
 
 /**
@@ -87,9 +88,10 @@ function redactPayload(
   const out: JsonObject = {};
   if (typeof source[idKey] === 'string') out[idKey] = source[idKey];
   if (isOriginal(type)) {
-    const body = rule ? redactBody(omit(source, idKey), rule, secret) : {};
-    const handling = source.handling;
-    return { ...withTlp(body, isObject(handling) ? handling.tlp : undefined), ...out };
+    // The id is left out of the rule's reach and added last, so no rule can remove or alter it.
+    const body = withTlp(rule ? redactBody(source, rule, secret, idKey) : {}, handlingOf(source)?.tlp);
+    if (out[idKey] !== undefined) body[idKey] = out[idKey];
+    return body;
   }
   if (!isEnding(type)) {
     const changes = isObject(source.changes) ? source.changes : {};
@@ -101,9 +103,8 @@ function redactPayload(
   return out;
 }
 
-function omit(source: JsonObject, key: string): JsonObject {
-  const { [key]: _omitted, ...rest } = source;
-  return rest;
+function handlingOf(source: JsonObject): JsonObject | undefined {
+  return isObject(source.handling) ? source.handling : undefined;
 }
 
 const NO_PATHS: readonly string[] = Object.freeze([]);
