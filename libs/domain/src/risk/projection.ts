@@ -223,27 +223,30 @@ function contributionFrom(seizureId: string, seizure: SeizureRecord): SeizureCon
           : [null, null];
   const occurred = instantOr(str(p['occurredAt']), seizure.fallbackTime);
   const items: ContributionItem[] = [];
-  for (const raw of Array.isArray(p['items']) ? (p['items'] as unknown[]) : []) {
-    const item = record(raw);
-    const category = item['category'];
-    const substance = str(item['substance']);
-    const unit = item['unit'];
-    const quantity = item['quantity'];
-    // An item missing any of these adds nothing to a total; the seizure still counts.
-    if (!isCategory(category) || substance === null || !isUnit(unit) || typeof quantity !== 'number') continue;
-    items.push({ category, substance, ...normaliseQuantity(quantity, unit) });
+  const rawItems = p['items'];
+  if (Array.isArray(rawItems)) {
+    for (const raw of rawItems as unknown[]) {
+      const item = record(raw);
+      const category = item['category'];
+      const substance = str(item['substance']);
+      const unit = item['unit'];
+      const quantity = item['quantity'];
+      // An item missing any of these adds nothing to a total; the seizure still counts.
+      if (!isCategory(category) || substance === null || !isUnit(unit) || typeof quantity !== 'number') continue;
+      const normalised = normaliseQuantity(quantity, unit);
+      items.push({ category, substance, quantity: normalised.quantity, unit: normalised.unit });
+    }
   }
   const routeRaw = p['route'];
-  const route =
-    routeRaw === undefined || routeRaw === null
-      ? null
-      : {
-          origin: str(record(routeRaw)['origin']),
-          transit: (Array.isArray(record(routeRaw)['transit']) ? (record(routeRaw)['transit'] as unknown[]) : [])
-            .map(str)
-            .filter((x): x is string => x !== null),
-          destination: str(record(routeRaw)['destination']),
-        };
+  let route: SeizureContribution['route'] = null;
+  if (routeRaw !== undefined && routeRaw !== null) {
+    const fields = record(routeRaw);
+    const transit: string[] = [];
+    if (Array.isArray(fields['transit'])) {
+      for (const country of fields['transit'] as unknown[]) if (typeof country === 'string') transit.push(country);
+    }
+    route = { origin: str(fields['origin']), transit, destination: str(fields['destination']) };
+  }
   return {
     seizureId,
     originator: seizure.originator,
