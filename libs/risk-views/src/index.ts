@@ -4,6 +4,8 @@
 export { riskViewsSchema } from './risk-views.schema.js';
 /** The migration that creates them. */
 export { CreateRiskViews1764000000600 } from './migrations/create-risk-views.migration.js';
+/** The migration that makes their rows json and drops the payload from seizure records. */
+export { SlimRiskRows1764000000610 } from './migrations/slim-risk-rows.migration.js';
 /** What one batch did, and the filter of a contributions read. */
 export type { BatchResult, Checkpoint, ContributionFilter } from './risk-view-store.js';
 /** Batched exactly-once writes of shared copies, with checkpoint, and the raw reads of the views. */

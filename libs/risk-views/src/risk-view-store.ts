@@ -6,11 +6,14 @@ import {
   applySharedCopy,
   initialRiskState,
   seizureContribution,
+  seizureRecordOf,
+  storedSeizure,
   type AlertRecord,
   type AlertState,
   type RiskState,
   type SeizureContribution,
   type SeizureRecord,
+  type StoredSeizure,
 } from '@caravan/domain';
 
 /** The checkpoint row of the aggregator (and of a rebuild, which replaces its work). */
@@ -45,12 +48,13 @@ interface Sql {
   query(sql: string, parameters?: unknown[]): Promise<unknown>;
 }
 
-// Rows are written through jsonb_to_recordset: one parameter whatever the batch size, and one
-// round trip for thousands of rows.
+// Rows are written through json_to_recordset: one parameter whatever the batch size, and one round
+// trip for thousands of rows. json (not jsonb) keeps each record's text as JSON.stringify wrote it,
+// so a row upserted here is byte for byte the row the rebuild COPYs.
 const UPSERT_SEIZURES = `
   INSERT INTO risk_seizures (seizure_id, originator, record, contribution, country, crossing_point, week, position)
   SELECT seizure_id, originator, record, contribution, country, crossing_point, week, position
-    FROM jsonb_to_recordset($1::jsonb) AS r(seizure_id text, originator text, record jsonb, contribution jsonb,
+    FROM json_to_recordset($1::json) AS r(seizure_id text, originator text, record json, contribution json,
          country text, crossing_point text, week text, position bigint)
   ON CONFLICT (seizure_id) DO UPDATE SET originator = EXCLUDED.originator, record = EXCLUDED.record,
     contribution = EXCLUDED.contribution, country = EXCLUDED.country, crossing_point = EXCLUDED.crossing_point,
@@ -59,7 +63,7 @@ const UPSERT_SEIZURES = `
 const UPSERT_ALERTS = `
   INSERT INTO risk_alerts (alert_id, originator, record, withdrawn, position)
   SELECT alert_id, originator, record, withdrawn, position
-    FROM jsonb_to_recordset($1::jsonb) AS r(alert_id text, originator text, record jsonb, withdrawn boolean,
+    FROM json_to_recordset($1::json) AS r(alert_id text, originator text, record json, withdrawn boolean,
          position bigint)
   ON CONFLICT (alert_id) DO UPDATE SET originator = EXCLUDED.originator, record = EXCLUDED.record,
     withdrawn = EXCLUDED.withdrawn, position = EXCLUDED.position`;
@@ -127,10 +131,10 @@ export class RiskViewStore {
   async loadState(): Promise<RiskState> {
     const state = initialRiskState();
     state.position = await this.checkpoint();
-    const seizures = await this.dataSource.query<Array<{ seizure_id: string; record: SeizureRecord }>>(
-      'SELECT seizure_id, record FROM risk_seizures ORDER BY seizure_id COLLATE "C"',
+    const seizures = await this.dataSource.query<SeizureRowRead[]>(
+      'SELECT seizure_id, record, contribution FROM risk_seizures ORDER BY seizure_id COLLATE "C"',
     );
-    for (const row of seizures) state.seizures.set(row.seizure_id, row.record);
+    for (const row of seizures) state.seizures.set(row.seizure_id, recordOfRow(row));
     const alerts = await this.dataSource.query<Array<{ alert_id: string; record: AlertRecord }>>(
       'SELECT alert_id, record FROM risk_alerts ORDER BY alert_id COLLATE "C"',
     );
@@ -186,11 +190,11 @@ export function foldCopies(
   return changed;
 }
 
-// A record keeps only the payload fields the projection reads. An amendment or update replaces
-// top-level fields whole (SPEC §3.2), so folding it into the trimmed payload gives the same
-// contribution as folding it into the full one; and the views' tables hold no suspects, narratives
-// or pseudonyms they never show.
-const SEIZURE_KEYS = ['seizureId', 'occurredAt', 'location', 'items', 'route'];
+// A seizure row keeps its contribution and the little else a later copy needs (StoredSeizure); its
+// payload is rebuilt from the contribution when loaded. An alert's record keeps only the payload
+// fields the projection reads: an update replaces top-level fields whole (SPEC §3.2), so folding it
+// into the trimmed payload gives the same state as folding it into the full one. Either way the
+// views' tables hold no suspects, narratives or pseudonyms they never show.
 const ALERT_KEYS = ['alertId', 'severity', 'validFrom', 'validUntil', 'area'];
 
 function pick(payload: Readonly<Record<string, unknown>>, keys: readonly string[]): Record<string, unknown> {
@@ -199,11 +203,22 @@ function pick(payload: Readonly<Record<string, unknown>>, keys: readonly string[
   return out;
 }
 
-/** The row of one seizure as stored in risk_seizures (shared by the upserts and the rebuild's COPY). */
+/** The row of one seizure of the state as stored in risk_seizures. */
 export function seizureRow(state: RiskState, id: string, position: number) {
-  const full = state.seizures.get(id)!;
-  const record: SeizureRecord = { ...full, payload: pick(full.payload, SEIZURE_KEYS) };
-  const contribution = seizureContribution(state, id);
+  return seizureRowOf(id, position, state.seizures.get(id)!, seizureContribution(state, id));
+}
+
+/**
+ * The row of one seizure (shared by the upserts and the rebuild's COPY), from its record and the
+ * contribution seizureContribution gives for it, which the caller may already hold.
+ */
+export function seizureRowOf(
+  id: string,
+  position: number,
+  full: SeizureRecord,
+  contribution: SeizureContribution | null,
+) {
+  const record: StoredSeizure = storedSeizure(full);
   return {
     seizure_id: id,
     originator: record.originator,
@@ -216,10 +231,14 @@ export function seizureRow(state: RiskState, id: string, position: number) {
   };
 }
 
-/** The row of one alert as stored in risk_alerts. */
+/** The row of one alert of the state as stored in risk_alerts. */
 export function alertRow(state: RiskState, id: string, position: number) {
-  const full = state.alerts.get(id)!;
-  const record: AlertRecord = { ...full, payload: pick(full.payload, ALERT_KEYS) };
+  return alertRowOf(id, position, state.alerts.get(id)!);
+}
+
+/** The row of one alert, from its record. */
+export function alertRowOf(id: string, position: number, full: AlertRecord) {
+  const record: AlertRecord = { state: full.state, payload: pick(full.payload, ALERT_KEYS) };
   return { alert_id: id, originator: record.state.originator, record, withdrawn: record.state.withdrawn, position };
 }
 
@@ -273,11 +292,11 @@ async function loadTouched(
   const state = initialRiskState();
   state.position = checkpoint;
   if (seizureIds.size > 0) {
-    const rows = await manager.query<Array<{ seizure_id: string; record: SeizureRecord }>>(
-      'SELECT seizure_id, record FROM risk_seizures WHERE seizure_id = ANY($1)',
+    const rows = await manager.query<SeizureRowRead[]>(
+      'SELECT seizure_id, record, contribution FROM risk_seizures WHERE seizure_id = ANY($1)',
       [[...seizureIds]],
     );
-    for (const row of rows) state.seizures.set(row.seizure_id, row.record);
+    for (const row of rows) state.seizures.set(row.seizure_id, recordOfRow(row));
   }
   if (alertIds.size > 0) {
     const rows = await manager.query<Array<{ alert_id: string; record: AlertRecord }>>(
@@ -287,4 +306,14 @@ async function loadTouched(
     for (const row of rows) state.alerts.set(row.alert_id, row.record);
   }
   return state;
+}
+
+interface SeizureRowRead {
+  seizure_id: string;
+  record: StoredSeizure;
+  contribution: SeizureContribution | null;
+}
+
+function recordOfRow(row: SeizureRowRead): SeizureRecord {
+  return seizureRecordOf(row.seizure_id, row.record, row.contribution);
 }
