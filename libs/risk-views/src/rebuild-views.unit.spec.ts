@@ -1,6 +1,6 @@
 import { demoDirectory } from '@caravan/directory';
 import { contributions } from '@caravan/domain';
-import { LedgerFold } from './rebuild-views.js';
+import { LedgerFold, type FinishedRow } from './rebuild-views.js';
 
 const SECRET = 'rebuild-unit-test-pseudonym-secret-0123456789';
 let position = 0;
@@ -90,5 +90,55 @@ describe('LedgerFold (the rebuild’s per-event decision for the centre)', () =>
     fold.add(row('seizure.reported', 'seizure-s1', 1, 'TJ-DCA', report('s1', 'RED')));
     expect(fold.copies).toBe(0);
     expect(fold.events).toBe(3);
+  });
+
+  it('finishes each row once, when its stream’s last event is folded, with the contribution it ends with', () => {
+    const rows = [
+      row('policy.set', 'policy-TJ-DCA', 1, 'TJ-DCA', toCentre()),
+      row('seizure.reported', 'seizure-s1', 1, 'TJ-DCA', report('s1')),
+      row('seizure.reported', 'seizure-s2', 1, 'TJ-DCA', report('s2')),
+      row('seizure.amended', 'seizure-s1', 2, 'TJ-DCA', {
+        seizureId: 's1',
+        changes: { items: [{ category: 'narcotic', substance: 'opium', quantity: 7, unit: 'kg' }] },
+        reason: 'weighed again',
+      }),
+      row('seizure.reported', 'seizure-s3', 1, 'TJ-DCA', report('s3')),
+      row('seizure.retracted', 'seizure-s3', 2, 'TJ-DCA', { seizureId: 's3', reason: 'duplicate' }),
+    ];
+    const at = (i: number) => Number(rows[i]!.position);
+    // As the ledger answers: only streams with follow-ups are listed.
+    const ends = new Map([
+      ['seizure-s1', at(3)],
+      ['seizure-s3', at(5)],
+    ]);
+    const fold = new LedgerFold('CARICC', demoDirectory, SECRET, ends);
+    const finished: Array<{ after: number; row: FinishedRow }> = [];
+    fold.onFinished = (r) => finished.push({ after: fold.events, row: r });
+    for (const r of rows) fold.add(r);
+    fold.finishAll();
+    expect(
+      finished.map(({ after, row: r }) => [
+        after,
+        r.id,
+        r.position,
+        r.kind === 'seizure' ? r.contribution?.items.map((i) => i.substance) : undefined,
+      ]),
+    ).toEqual([
+      [3, 's2', at(2), ['heroin']],
+      [4, 's1', at(3), ['opium']],
+      [6, 's3', at(5), undefined],
+    ]);
+    expect(finished.map(({ row: r }) => r.kind === 'seizure' && r.record.retracted)).toEqual([false, false, true]);
+  });
+
+  it('without stream ends, finishes every row only at the end', () => {
+    const fold = new LedgerFold('CARICC', demoDirectory, SECRET);
+    const finished: string[] = [];
+    fold.onFinished = (r) => finished.push(r.id);
+    fold.add(row('policy.set', 'policy-TJ-DCA', 1, 'TJ-DCA', toCentre()));
+    fold.add(row('seizure.reported', 'seizure-s1', 1, 'TJ-DCA', report('s1')));
+    expect(finished).toEqual([]);
+    fold.finishAll();
+    expect(finished).toEqual(['s1']);
   });
 });
