@@ -18,6 +18,7 @@ import pg, { type PoolClient, type QueryArrayConfig } from 'pg';
 import type { DataSource } from 'typeorm';
 import {
   REGIONAL_CENTRE,
+  streamIds,
   type AgencyCode,
   type Directory,
   type Handling,
@@ -30,6 +31,7 @@ import {
   evaluateSharing,
   initialRiskState,
   toSharedCopy,
+  type AlertRecord,
   type SeizureContribution,
   type SeizureRecord,
   type SharingPolicy,
@@ -103,6 +105,22 @@ export async function rebuildViews(dataSource: DataSource, options: RebuildOptio
     agencies: directory.agencies.filter((a) => a.code === recipient),
     crossingPoints: directory.crossingPoints,
   };
+  try {
+    return await rebuildOnce(dataSource, options, recipient, narrowed, true);
+  } catch (error) {
+    if (!(error instanceof StreamCrossingError)) throw error;
+    // Rolled back; again, keeping every row in memory until the end.
+    return rebuildOnce(dataSource, options, recipient, narrowed, false);
+  }
+}
+
+async function rebuildOnce(
+  dataSource: DataSource,
+  options: RebuildOptions,
+  recipient: AgencyCode,
+  narrowed: Directory,
+  evict: boolean,
+): Promise<RebuildResult> {
   const pipelined = poolSizeOf(dataSource) >= 2;
   const runner = dataSource.createQueryRunner();
   const reader = pipelined ? dataSource.createQueryRunner() : runner;
@@ -123,7 +141,7 @@ export async function rebuildViews(dataSource: DataSource, options: RebuildOptio
     const started = performance.now();
     const client = (await reader.connect()) as PoolClient;
     const ends = await streamEnds(client, head);
-    const fold = new LedgerFold(recipient, narrowed, options.secret, ends);
+    const fold = new LedgerFold(recipient, narrowed, options.secret, { ends, evict });
     // Seizure rows stream into one COPY during the read; alerts are few and follow it.
     const seizures = pipelined ? (seizureCopy = new CopyRows(writer, 'risk_seizures')) : undefined;
     const alertLines: string[] = [];
@@ -140,7 +158,7 @@ export async function rebuildViews(dataSource: DataSource, options: RebuildOptio
       } else {
         if (written.alerts.has(finished.id)) return void again.alerts.set(finished.id, finished.position);
         written.alerts.set(finished.id, finished.position);
-        alertLines.push(alertCopyLine(finished.id, finished.position, fold.state.alerts.get(finished.id)!));
+        alertLines.push(alertCopyLine(finished.id, finished.position, finished.record));
       }
     };
     const step = options.fetchSize ?? POSITIONS_PER_QUERY;
@@ -154,7 +172,7 @@ export async function rebuildViews(dataSource: DataSource, options: RebuildOptio
     else await copyLines(writer, 'risk_seizures', seizureLines);
     seizureCopy = undefined;
     await copyLines(writer, 'risk_alerts', alertLines);
-    // Rows an event of another stream changed after they were written (not seen in a valid ledger).
+    // Without eviction: rows an event of another stream changed after they were written.
     await writeState(runner, fold.state, again);
     await setCheckpoint(runner, head);
     await runner.commitTransaction();
@@ -242,7 +260,48 @@ export type FinishedRow =
       readonly record: SeizureRecord;
       readonly contribution: SeizureContribution | null;
     }
-  | { readonly kind: 'alert'; readonly id: string; readonly position: number };
+  | { readonly kind: 'alert'; readonly id: string; readonly position: number; readonly record: AlertRecord };
+
+/**
+ * Thrown by an evicting fold when an event changes an aggregate of another stream: that aggregate's
+ * row may already be written and forgotten. The ledger's deciders never record such an event.
+ */
+export class StreamCrossingError extends Error {
+  constructor(streamId: string, position: number, aggregate: string) {
+    super(`ledger position ${position} of ${streamId} changes ${aggregate}, an aggregate of another stream`);
+    this.name = 'StreamCrossingError';
+  }
+}
+
+/** How a fold learns that a stream has ended. */
+export interface StreamEnds {
+  /** The last position of every stream with more than one event; any other ends with its first. */
+  readonly ends: ReadonlyMap<string, number>;
+  /**
+   * Forget a row once it is finished, so the fold holds only the aggregates still open (the heap
+   * then stays small and each payload dies young); an event that crosses streams then throws
+   * StreamCrossingError.
+   */
+  readonly evict: boolean;
+}
+
+/** Everything the fold keeps per stream until the stream ends. */
+interface StreamState {
+  /** The aggregate's handling with the events so far applied. */
+  handling?: Handling;
+  /** The policy version of the centre's first copy of the aggregate. */
+  received?: number;
+  /** The rows its events changed and have yet to be finished. */
+  open?: OpenRow[];
+}
+
+interface OpenRow {
+  readonly kind: 'seizure' | 'alert';
+  readonly id: string;
+  readonly position: number;
+  /** A seizure's contribution after the change (null once retracted). */
+  readonly contribution: SeizureContribution | null;
+}
 
 /** The per-event state of a rebuild; exported for the rebuild's unit test. */
 export class LedgerFold {
@@ -253,35 +312,31 @@ export class LedgerFold {
   onFinished: (row: FinishedRow) => void = () => undefined;
   private readonly policies = new Map<AgencyCode, SharingPolicy>();
   private readonly policyVersions = new Map<AgencyCode, Map<number, readonly SharingRule[]>>();
-  private readonly handling = new Map<string, Handling>();
-  /** streamId → the policy version of the centre's first copy of that aggregate. */
-  private readonly received = new Map<string, number>();
-  /** streamId → the rows its events changed and have yet to be finished. */
-  private readonly open = new Map<string, OpenRow[]>();
+  private readonly streams = new Map<string, StreamState>();
 
   /**
-   * @param ends where each stream with more than one event ends (its last position); a stream not
-   *   listed ends with its first event. Without it, rows are finished only by finishAll.
+   * @param streaming where streams end, so rows are finished as soon as they can no longer change;
+   *   without it every row is finished by finishAll.
    */
   constructor(
     private readonly recipient: AgencyCode,
     private readonly directory: Directory,
     private readonly secret: string,
-    private readonly ends?: ReadonlyMap<string, number>,
+    private readonly streaming?: StreamEnds,
   ) {}
 
   add(row: LedgerRow): void {
     this.events++;
     const event = toEvent(row);
     this.fold(event);
-    if (this.ends && event.position === (this.ends.get(event.streamId) ?? event.position)) {
+    if (this.streaming && event.position === (this.streaming.ends.get(event.streamId) ?? event.position)) {
       this.finishStream(event.streamId);
     }
   }
 
   /** Finishes every row still open (the end of the ledger). */
   finishAll(): void {
-    for (const streamId of [...this.open.keys()]) this.finishStream(streamId);
+    for (const streamId of [...this.streams.keys()]) this.finishStream(streamId);
   }
 
   private fold(event: RecordedEvent): void {
@@ -294,9 +349,11 @@ export class LedgerFold {
       this.policyVersions.set(event.originator, versions);
       return;
     }
-    const handling = this.foldHandling(event.type, event.streamId, payload);
+    let stream = this.streams.get(event.streamId);
+    if (!stream) this.streams.set(event.streamId, (stream = {}));
+    const handling = foldHandling(stream, event.type, payload);
     if (!handling) return;
-    const version = this.received.get(event.streamId);
+    const version = stream.received;
     const deliveries = evaluateSharing({
       event,
       aggregate: { handling },
@@ -309,69 +366,70 @@ export class LedgerFold {
     });
     for (const delivery of deliveries) {
       if (delivery.recipient !== this.recipient) continue;
-      if (version === undefined) this.received.set(event.streamId, delivery.policyVersion);
+      if (version === undefined) stream.received = delivery.policyVersion;
       this.copies++;
+      if (this.streaming?.evict) this.checkStream(event, delivery.payload);
       const change = applySharedCopy(this.state, toSharedCopy(event, delivery));
       if (change?.kind === 'seizure') {
-        this.touch(event.streamId, {
-          kind: 'seizure',
-          id: change.seizureId,
-          position: event.position,
-          contribution: change.after,
-        });
+        touch(stream, { kind: 'seizure', id: change.seizureId, position: event.position, contribution: change.after });
       } else if (change?.kind === 'alert') {
-        this.touch(event.streamId, { kind: 'alert', id: change.alertId, position: event.position, contribution: null });
+        touch(stream, { kind: 'alert', id: change.alertId, position: event.position, contribution: null });
       }
     }
   }
 
-  private touch(streamId: string, row: OpenRow): void {
-    const rows = this.open.get(streamId);
-    if (!rows) return void this.open.set(streamId, [row]);
-    const same = rows.findIndex((r) => r.kind === row.kind && r.id === row.id);
-    if (same >= 0) rows[same] = row;
-    else rows.push(row);
+  /** An evicted row is gone for good, so a copy may change only its own stream's aggregate. */
+  private checkStream(event: RecordedEvent, payload: Readonly<Record<string, unknown>>): void {
+    const seizure = event.type.startsWith('seizure.');
+    const id = payload[seizure ? 'seizureId' : 'alertId'];
+    if (typeof id !== 'string') return;
+    const own = seizure ? streamIds.seizure(id) : streamIds.alert(id);
+    if (own !== event.streamId) throw new StreamCrossingError(event.streamId, event.position, own);
   }
 
   private finishStream(streamId: string): void {
-    const rows = this.open.get(streamId);
-    if (!rows) return;
-    this.open.delete(streamId);
-    for (const row of rows) {
+    const stream = this.streams.get(streamId);
+    // Nothing of an ended stream is read again: its next event, if any, lies beyond the ledger's end.
+    this.streams.delete(streamId);
+    const evict = this.streaming?.evict === true;
+    for (const row of stream?.open ?? []) {
       if (row.kind === 'seizure') {
+        const record = this.state.seizures.get(row.id)!;
+        if (evict) this.state.seizures.delete(row.id);
         this.onFinished({
           kind: 'seizure',
           id: row.id,
           position: row.position,
-          record: this.state.seizures.get(row.id)!,
+          record,
           contribution: row.contribution,
         });
       } else {
-        this.onFinished({ kind: 'alert', id: row.id, position: row.position });
+        const record = this.state.alerts.get(row.id)!;
+        if (evict) this.state.alerts.delete(row.id);
+        this.onFinished({ kind: 'alert', id: row.id, position: row.position, record });
       }
     }
   }
-
-  /** The aggregate's handling with this event applied (an amendment's `handling` replaces it whole). */
-  private foldHandling(type: string, streamId: string, payload: Record<string, unknown>): Handling | undefined {
-    if (type === 'seizure.reported' || type === 'threat.alert.issued') {
-      const handling = payload['handling'] as Handling | undefined;
-      if (handling && !this.handling.has(streamId)) this.handling.set(streamId, handling);
-    } else if (type === 'seizure.amended' || type === 'threat.alert.updated') {
-      const changes = payload['changes'] as Record<string, unknown> | undefined;
-      const handling = changes?.['handling'] as Handling | undefined;
-      if (handling && this.handling.has(streamId)) this.handling.set(streamId, handling);
-    }
-    return this.handling.get(streamId);
-  }
 }
 
-interface OpenRow {
-  readonly kind: 'seizure' | 'alert';
-  readonly id: string;
-  readonly position: number;
-  /** A seizure's contribution after the change (null once retracted). */
-  readonly contribution: SeizureContribution | null;
+/** The aggregate's handling with this event applied (an amendment's `handling` replaces it whole). */
+function foldHandling(stream: StreamState, type: string, payload: Record<string, unknown>): Handling | undefined {
+  if (type === 'seizure.reported' || type === 'threat.alert.issued') {
+    const handling = payload['handling'] as Handling | undefined;
+    if (handling && !stream.handling) stream.handling = handling;
+  } else if (type === 'seizure.amended' || type === 'threat.alert.updated') {
+    const changes = payload['changes'] as Record<string, unknown> | undefined;
+    const handling = changes?.['handling'] as Handling | undefined;
+    if (handling && stream.handling) stream.handling = handling;
+  }
+  return stream.handling;
+}
+
+function touch(stream: StreamState, row: OpenRow): void {
+  if (!stream.open) return void (stream.open = [row]);
+  const same = stream.open.findIndex((r) => r.kind === row.kind && r.id === row.id);
+  if (same >= 0) stream.open[same] = row;
+  else stream.open.push(row);
 }
 
 function toEvent(row: LedgerRow): RecordedEvent {
