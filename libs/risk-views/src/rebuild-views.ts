@@ -363,6 +363,8 @@ export class LedgerFold {
       ...(version !== undefined ? { previousRecipients: new Map([[this.recipient, version]]) } : {}),
       rulesOfVersion: (v) => this.policyVersions.get(event.originator)?.get(v),
       skipPaths: true,
+      // Parsed from the ledger row for this event alone.
+      reusePayload: true,
     });
     for (const delivery of deliveries) {
       if (delivery.recipient !== this.recipient) continue;

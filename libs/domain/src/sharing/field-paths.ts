@@ -213,18 +213,18 @@ function copyJson(value: unknown): Json | undefined {
     for (let i = 0; i < value.length; i++) out[i] = copyJson(value[i]) ?? null;
     return out;
   }
-  if (isObject(value)) return copyFields(value, undefined);
+  if (isObject(value)) return copyFields(value, undefined, false);
   return undefined;
 }
 
-/** Copies every field of an object but `skip`. */
-function copyFields(value: JsonObject, skip: string | undefined): JsonObject {
+/** Copies every field of an object but `skip`; with `reuse`, the fields' values are not copied. */
+function copyFields(value: JsonObject, skip: string | undefined, reuse: boolean): JsonObject {
   const out: JsonObject = {};
   const keys = Object.keys(value);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     if (key === skip) continue;
-    const copied = copyJson(value[key]);
+    const copied = reuse ? value[key] : copyJson(value[key]);
     if (copied !== undefined) out[key] = copied;
   }
   return out;
@@ -233,32 +233,44 @@ function copyFields(value: JsonObject, skip: string | undefined): JsonObject {
 /**
  * Copies what the tree names out of a value. An array is entered element by element; an element that
  * keeps nothing stays as `{}` so indices still line up (the other fields of the same suspect stay
- * together), and an array that keeps nothing at all is left out.
+ * together), and an array that keeps nothing at all is left out. With `reuse` (for a value that is
+ * plain JSON nobody changes), what the tree names whole is shared with the value instead of copied.
  */
-export function selectTree(value: unknown, tree: PathTree): Json | undefined {
-  if (tree.whole) return copyJson(value);
+export function selectTree(value: unknown, tree: PathTree, reuse = false): Json | undefined {
+  if (tree.whole) return reuse ? (value as Json) : copyJson(value);
   if (Array.isArray(value)) {
-    const elements = value.map((element) => (isObject(element) ? selectTree(element, tree) : undefined));
+    const elements = value.map((element) => (isObject(element) ? selectTree(element, tree, reuse) : undefined));
     return elements.some((element) => element !== undefined) ? elements.map((element) => element ?? {}) : undefined;
   }
   if (!isObject(value)) return undefined;
-  return selectFields(value, tree, undefined);
+  return selectFields(value, tree, undefined, reuse);
 }
 
 /**
- * `selectTree` of an object without its field `skip`, as if that field were absent: what a rule
- * selects from a payload whose aggregate id is delivered apart. Undefined when nothing is selected.
+ * `selectTree` of an object without its field `skip` (if any), as if that field were absent: what a
+ * rule selects from a payload whose aggregate id is delivered apart. Undefined when nothing is
+ * selected; the object returned is always new, whatever `reuse` says.
  */
-export function selectObjectTree(value: JsonObject, tree: PathTree, skip: string): JsonObject | undefined {
-  return tree.whole ? copyFields(value, skip) : selectFields(value, tree, skip);
+export function selectObjectTree(
+  value: JsonObject,
+  tree: PathTree,
+  skip: string | undefined,
+  reuse = false,
+): JsonObject | undefined {
+  return tree.whole ? copyFields(value, skip, reuse) : selectFields(value, tree, skip, reuse);
 }
 
-function selectFields(value: JsonObject, tree: PathTree, skip: string | undefined): JsonObject | undefined {
+function selectFields(
+  value: JsonObject,
+  tree: PathTree,
+  skip: string | undefined,
+  reuse: boolean,
+): JsonObject | undefined {
   const out: JsonObject = {};
   let any = false;
   for (const [key, child] of tree.children) {
     if (key === skip || !Object.hasOwn(value, key)) continue;
-    const selected = selectTree(value[key], child);
+    const selected = selectTree(value[key], child, reuse);
     if (selected !== undefined) {
       out[key] = selected;
       any = true;

@@ -19,14 +19,15 @@ const NO_PATHS: readonly string[] = Object.freeze([]);
 
 /**
  * The body of a seizure or alert (or the `changes` of a follow-up) reduced by one rule, read as if
- * its field `skip` were absent. The result is a new object that shares nothing with `body`.
+ * its field `skip` were absent. The result is a new object; it shares nothing with `body` unless
+ * `reuse` says that `body` is plain JSON nobody changes, when unchanged parts are shared.
  */
-export function redactBody(body: unknown, rule: SharingRule, secret: string, skip?: string): JsonObject {
+export function redactBody(body: unknown, rule: SharingRule, secret: string, skip?: string, reuse = false): JsonObject {
   const fields = cachedPathTree(rule.fields);
-  const selected =
-    skip !== undefined && isObject(body) ? selectObjectTree(body, fields, skip) : selectTree(body, fields);
+  // selectObjectTree and removeTree both return a new top-level object (below it, parts of `body`
+  // itself with `reuse`), so the transforms below may change the top level of `out` in place.
+  const selected = isObject(body) ? selectObjectTree(body, fields, skip, reuse) : selectTree(body, fields, reuse);
   const kept = selected === undefined ? undefined : removeTree(selected, cachedPathTree(rule.drop ?? NO_PATHS));
-  // Both steps build new objects, so the transforms below may change `out` in place.
   const out: JsonObject = isObject(kept) ? kept : {};
 
   const location = rule.generalize?.location;
