@@ -241,8 +241,12 @@ describe('aggregator: the regional centre’s views from its shared feed (SPEC �
     expect(result.copies).toBe(feeder.centreCopies().length);
     const rebuilt = await snapshot(store);
     expect(rebuilt).toEqual(live);
-    // Row for row and byte for byte: the upserts and the COPY write the same text.
+    // Row for row and byte for byte: the upserts and the COPY write the same text, multi-byte
+    // characters and JSON escapes included.
     expect(await storedRows(ds)).toEqual(liveRows);
+    const regions = new Set(live.contributions.map((c) => c.region));
+    expect(regions).toContain('Лебап');
+    expect(regions).toContain('Almaty "Alatau" \\ district');
     expect(liveRows.seizures.length).toBe(result.seizures);
     // The stored records, not only the views, are the same.
     const liveRecords = await store.loadState();

@@ -12,8 +12,8 @@ const COPY_SEIZURES =
   'COPY risk_seizures (seizure_id, originator, record, contribution, country, crossing_point, week, position) FROM STDIN';
 const COPY_ALERTS = 'COPY risk_alerts (alert_id, originator, record, withdrawn, position) FROM STDIN';
 
-/** Rows joined into one chunk of the COPY stream. */
-const ROWS_PER_CHUNK = 500;
+/** Bytes of COPY text sent to PostgreSQL at a time. */
+const CHUNK_BYTES = 256 * 1024;
 
 // COPY's text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
 const SPECIAL = /[\\\t\n\r]/;
@@ -64,7 +64,10 @@ export class CopyRows {
   private readonly stream: ReturnType<typeof copyStreams.from>;
   private readonly done: Promise<void>;
   private failure: { error: unknown } | undefined;
-  private lines: string[] = [];
+  // Lines are encoded straight into the chunk sent next, rather than joined into one string that
+  // the stream then encodes: a rebuild writes every row of the views through here.
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
   /** Rows handed to the COPY so far. */
   rows = 0;
 
@@ -78,9 +81,15 @@ export class CopyRows {
   /** Queues one line (from seizureCopyLine or alertCopyLine). */
   add(line: string): void {
     this.throwIfFailed();
-    this.lines.push(line);
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8; the newline takes 1.
+    const room = 3 * line.length + 1;
+    if (this.used + room > this.chunk.length) {
+      this.flush();
+      if (room > this.chunk.length) this.chunk = Buffer.allocUnsafe(room);
+    }
+    this.used += this.chunk.write(line, this.used, 'utf8');
+    this.chunk[this.used++] = 0x0a;
     this.rows++;
-    if (this.lines.length === ROWS_PER_CHUNK) this.flush();
   }
 
   /** Resolves once PostgreSQL has taken what was written so far (the caller's backpressure). */
@@ -109,8 +118,10 @@ export class CopyRows {
   }
 
   private flush(): void {
-    if (this.lines.length === 0) return;
-    this.stream.write(this.lines.join('\n') + '\n');
-    this.lines = [];
+    if (this.used === 0) return;
+    // The stream keeps the bytes until they are sent, so the next lines go into a new chunk.
+    this.stream.write(this.chunk.subarray(0, this.used));
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
   }
 }

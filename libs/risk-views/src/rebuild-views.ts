@@ -146,18 +146,23 @@ async function rebuildOnce(
     const seizures = pipelined ? (seizureCopy = new CopyRows(writer, 'risk_seizures')) : undefined;
     const alertLines: string[] = [];
     const seizureLines: string[] = [];
-    const written: ChangedIds = { seizures: new Map(), alerts: new Map() };
+    // An evicting fold finishes each row once (a second finish would be a stream crossing, which
+    // throws); otherwise a row finished again goes in by upsert once the COPY is done.
+    const written = evict ? undefined : { seizures: new Set<string>(), alerts: new Set<string>() };
     const again: ChangedIds = { seizures: new Map(), alerts: new Map() };
+    const counts = { seizures: 0, alerts: 0 };
     fold.onFinished = (finished) => {
       if (finished.kind === 'seizure') {
-        if (written.seizures.has(finished.id)) return void again.seizures.set(finished.id, finished.position);
-        written.seizures.set(finished.id, finished.position);
+        if (written?.seizures.has(finished.id)) return void again.seizures.set(finished.id, finished.position);
+        written?.seizures.add(finished.id);
+        counts.seizures++;
         const line = seizureCopyLine(finished.id, finished.position, finished.record, finished.contribution);
         if (seizures) seizures.add(line);
         else seizureLines.push(line);
       } else {
-        if (written.alerts.has(finished.id)) return void again.alerts.set(finished.id, finished.position);
-        written.alerts.set(finished.id, finished.position);
+        if (written?.alerts.has(finished.id)) return void again.alerts.set(finished.id, finished.position);
+        written?.alerts.add(finished.id);
+        counts.alerts++;
         alertLines.push(alertCopyLine(finished.id, finished.position, finished.record));
       }
     };
@@ -181,8 +186,8 @@ async function rebuildOnce(
       events: fold.events,
       copies: fold.copies,
       position: head,
-      seizures: written.seizures.size,
-      alerts: written.alerts.size,
+      seizures: counts.seizures,
+      alerts: counts.alerts,
       timings: { foldMs: Math.round(folded - started), writeMs: Math.round(done - folded) },
     };
   } catch (error) {
