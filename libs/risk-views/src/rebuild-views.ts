@@ -135,12 +135,16 @@ async function rebuildOnce(
         (await runner.query('SELECT coalesce(max(position), 0) AS head FROM ledger_events')) as Array<{ head: string }>
       )[0]?.head ?? 0,
     );
-    // TRUNCATE rather than DELETE: no dead rows to vacuum after every rebuild. Readers of the views
-    // wait for the rebuild's COMMIT instead of seeing the old rows meanwhile.
-    await runner.query('TRUNCATE risk_seizures, risk_alerts');
     const started = performance.now();
     const client = (await reader.connect()) as PoolClient;
-    const ends = await streamEnds(client, head);
+    // Where streams end is asked only now that the head is known: a later snapshot holds every event
+    // up to it (commit order is position order), so no stream seems to end before it does.
+    const [ends] = await Promise.all([
+      streamEnds(client, head),
+      // TRUNCATE rather than DELETE: no dead rows to vacuum after every rebuild. Readers of the views
+      // wait for the rebuild's COMMIT instead of seeing the old rows meanwhile.
+      runner.query('TRUNCATE risk_seizures, risk_alerts'),
+    ]);
     const fold = new LedgerFold(recipient, narrowed, options.secret, { ends, evict });
     // Seizure rows stream into one COPY during the read; alerts are few and follow it.
     const seizures = pipelined ? (seizureCopy = new CopyRows(writer, 'risk_seizures')) : undefined;
@@ -333,10 +337,16 @@ export class LedgerFold {
   add(row: LedgerRow): void {
     this.events++;
     const event = toEvent(row);
-    this.fold(event);
-    if (this.streaming && event.position === (this.streaming.ends.get(event.streamId) ?? event.position)) {
-      this.finishStream(event.streamId);
+    const end = this.streaming ? (this.streaming.ends.get(event.streamId) ?? event.position) : undefined;
+    // A stream's state is gone once it has ended: an event past its end would be folded into nothing.
+    if (
+      end !== undefined &&
+      (event.position > end || (event.streamVersion > 1 && !this.streaming?.ends.has(event.streamId)))
+    ) {
+      throw new Error(`ledger position ${event.position} of ${event.streamId} lies past the end the rebuild was given`);
     }
+    this.fold(event);
+    if (event.position === end) this.finishStream(event.streamId);
   }
 
   /** Finishes every row still open (the end of the ledger). */

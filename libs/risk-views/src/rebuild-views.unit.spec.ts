@@ -163,6 +163,15 @@ describe('LedgerFold (the rebuild’s per-event decision for the centre)', () =>
     ]);
   });
 
+  it('refuses an event past the end it was told a stream has, rather than fold it into nothing', () => {
+    const fold = new LedgerFold('CARICC', demoDirectory, SECRET, { ends: new Map(), evict: true });
+    fold.add(row('policy.set', 'policy-TJ-DCA', 1, 'TJ-DCA', toCentre()));
+    fold.add(row('seizure.reported', 'seizure-s1', 1, 'TJ-DCA', report('s1')));
+    expect(() =>
+      fold.add(row('seizure.retracted', 'seizure-s1', 2, 'TJ-DCA', { seizureId: 's1', reason: 'duplicate' })),
+    ).toThrow('past the end');
+  });
+
   it('without stream ends, finishes every row only at the end', () => {
     const fold = new LedgerFold('CARICC', demoDirectory, SECRET);
     const finished: string[] = [];
