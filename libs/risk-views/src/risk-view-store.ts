@@ -35,6 +35,22 @@ export interface Checkpoint {
   readonly streamSequence: number;
 }
 
+/** An aggregator instance's lead: its epoch, and the checkpoint as it stood when the lead began. */
+export interface LeaderTerm extends Checkpoint {
+  readonly epoch: number;
+}
+
+/** A batch refused because another instance has taken the lead since this one began its term. */
+export class FencedOffError extends Error {
+  constructor(
+    readonly epoch: number,
+    readonly current: number,
+  ) {
+    super(`aggregator lead ${epoch} has ended: lead ${current} is folding the views now`);
+    this.name = 'FencedOffError';
+  }
+}
+
 /** Which contributions to read; every bound is optional and weeks are ISO weeks (inclusive). */
 export interface ContributionFilter {
   readonly country?: string;
@@ -92,15 +108,44 @@ export class RiskViewStore {
   }
 
   /**
+   * Begins a new lead: moves the leader epoch on and returns it with the checkpoint, under the
+   * checkpoint's row lock, so a batch the previous lead was still committing is counted in it and
+   * every later batch of that lead is refused.
+   */
+  async beginLeaderTerm(): Promise<LeaderTerm> {
+    return this.dataSource.transaction(async (manager) => {
+      await ensureCheckpoint(manager);
+      // Wrapped in a SELECT so the driver returns the rows, as for any other query.
+      const rows = await manager.query<Array<{ position: string; stream_sequence: string; leader_epoch: string }>>(
+        `WITH moved AS (UPDATE risk_checkpoints SET leader_epoch = leader_epoch + 1 WHERE name = $1
+           RETURNING position, stream_sequence, leader_epoch) SELECT * FROM moved`,
+        [AGGREGATOR_CHECKPOINT],
+      );
+      const row = rows[0]!;
+      return {
+        position: Number(row.position),
+        streamSequence: Number(row.stream_sequence),
+        epoch: Number(row.leader_epoch),
+      };
+    });
+  }
+
+  /**
    * Folds a batch of the centre's shared copies (in position order) into the views and moves the
    * checkpoint, in one transaction: a crash before COMMIT changes nothing, a crash after it leaves
    * copies at or below the checkpoint, which a redelivery then skips. The checkpoint row is locked
    * first, so two aggregators (or an aggregator and a rebuild) never interleave. `streamSequence` is
-   * the share-stream sequence of the batch's last message, kept for an in-order restart.
+   * the share-stream sequence of the batch's last message, kept for an in-order restart. With
+   * `leaderEpoch`, the batch is refused (FencedOffError) once another lead has begun.
    */
-  async applyCopies(copies: readonly SharedCopy[], streamSequence?: number): Promise<BatchResult> {
+  async applyCopies(
+    copies: readonly SharedCopy[],
+    streamSequence?: number,
+    leaderEpoch?: number,
+  ): Promise<BatchResult> {
     return this.dataSource.transaction(async (manager) => {
-      const checkpoint = await lockCheckpoint(manager);
+      const { position: checkpoint, epoch } = await lockCheckpointRow(manager);
+      if (leaderEpoch !== undefined && epoch !== leaderEpoch) throw new FencedOffError(leaderEpoch, epoch);
       const fresh = copies.filter((c) => c.position > checkpoint).sort((a, b) => a.position - b.position);
       let position = checkpoint;
       if (fresh.length > 0) {
@@ -256,13 +301,21 @@ export async function writeState(db: Sql, state: RiskState, changed: ChangedIds)
 
 /** Locks the checkpoint row for the rest of the transaction and returns its position. */
 export async function lockCheckpoint(manager: Sql): Promise<number> {
+  return (await lockCheckpointRow(manager)).position;
+}
+
+async function ensureCheckpoint(manager: Sql): Promise<void> {
   await manager.query('INSERT INTO risk_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING', [
     AGGREGATOR_CHECKPOINT,
   ]);
-  const rows = (await manager.query('SELECT position FROM risk_checkpoints WHERE name = $1 FOR UPDATE', [
+}
+
+async function lockCheckpointRow(manager: Sql): Promise<{ position: number; epoch: number }> {
+  await ensureCheckpoint(manager);
+  const rows = (await manager.query('SELECT position, leader_epoch FROM risk_checkpoints WHERE name = $1 FOR UPDATE', [
     AGGREGATOR_CHECKPOINT,
-  ])) as Array<{ position: string }>;
-  return Number(rows[0]?.position ?? 0);
+  ])) as Array<{ position: string; leader_epoch: string }>;
+  return { position: Number(rows[0]?.position ?? 0), epoch: Number(rows[0]?.leader_epoch ?? 0) };
 }
 
 /** Moves the (locked) checkpoint; the stream sequence only ever moves forward. */
