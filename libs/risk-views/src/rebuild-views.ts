@@ -125,6 +125,7 @@ async function rebuildOnce(
   const runner = dataSource.createQueryRunner();
   const reader = pipelined ? dataSource.createQueryRunner() : runner;
   let seizureCopy: CopyRows | undefined;
+  let readerOpen = false;
   try {
     const writer = (await runner.connect()) as PoolClient;
     await runner.startTransaction();
@@ -137,6 +138,14 @@ async function rebuildOnce(
     );
     const started = performance.now();
     const client = (await reader.connect()) as PoolClient;
+    if (reader !== runner) {
+      await client.query('BEGIN READ ONLY');
+      readerOpen = true;
+    }
+    // The primary key already holds the ledger in position order. Without statistics (a ledger
+    // never analysed, or autovacuum off) the planner would rather bitmap-scan each range and sort it,
+    // on disk once it outgrows work_mem, before sending the first row.
+    await client.query('SET LOCAL enable_sort = off');
     // Where streams end is asked only now that the head is known: a later snapshot holds every event
     // up to it (commit order is position order), so no stream seems to end before it does.
     const [ends] = await Promise.all([
@@ -184,6 +193,10 @@ async function rebuildOnce(
     // Without eviction: rows an event of another stream changed after they were written.
     await writeState(runner, fold.state, again);
     await setCheckpoint(runner, head);
+    if (readerOpen) {
+      readerOpen = false;
+      await client.query('COMMIT');
+    }
     await runner.commitTransaction();
     const done = performance.now();
     return {
@@ -200,6 +213,7 @@ async function rebuildOnce(
     if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
     throw error;
   } finally {
+    if (readerOpen) await reader.query('ROLLBACK').catch(() => undefined);
     if (reader !== runner) await reader.release();
     await runner.release();
   }
