@@ -1,6 +1,7 @@
-// startAggregator: opens PostgreSQL (risk views) and NATS, and folds the regional centre's shared
-// copies (`caravan.share.CARICC.>`, durable `aggregator`) into the views in micro-batches, each in one
-// transaction with the checkpoint (see apps/README.md for the shape every app follows).
+// startAggregator: opens PostgreSQL (risk views) and NATS, then waits to hold the lead and folds the
+// regional centre's shared copies (`caravan.share.CARICC.>`, durable `aggregator`) into the views in
+// micro-batches, each in one transaction with the checkpoint (see apps/README.md for the shape every
+// app follows). Any number of instances may run: one leads, the others stand by (leader-lock.ts).
 import { ConsoleLogger, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
@@ -22,10 +23,13 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { RiskViewStore, riskViewsSchema, type Checkpoint } from '@caravan/risk-views';
 import { aggregatorController } from './aggregator.controller.js';
 import { AggregatorService } from './aggregator.service.js';
+import { tryLeadership, type Leadership } from './leader-lock.js';
 
-/** The handle every app returns (apps/README.md). */
+/** The handle every app returns (apps/README.md), plus whether this instance holds the lead. */
 export interface RunningApp {
   readonly name: string;
+  /** True while this instance holds the lead and consumes; false while it stands by. */
+  isActive(): boolean;
   close(): Promise<void>;
 }
 
@@ -33,9 +37,13 @@ export interface RunningApp {
 export interface AggregatorOptions {
   /** Copies per transaction (default 500). */
   readonly batchSize?: number;
+  /** How often a standby tries to take the lead; 1 s by default. */
+  readonly standbyRetryMs?: number;
 }
 
-/** Starts the aggregator; resolves once its consumer is running. */
+type ConsumerSpec = DurableConsumerSpec & { readonly batchSize: number };
+
+/** Starts the aggregator; resolves once it is either consuming or standing by. */
 export async function startAggregator(
   config: AggregatorAppConfig,
   options: AggregatorOptions = {},
@@ -48,7 +56,6 @@ export async function startAggregator(
   };
   let db: DataSource | undefined;
   let nc: NatsConnection | undefined;
-  let app: INestMicroservice | undefined;
   try {
     db = await openDatabase({
       url: config.databaseUrl,
@@ -59,53 +66,131 @@ export async function startAggregator(
     const store = new RiskViewStore(db);
     const topology = config.topology;
     const subject = subjects(topology).shareFor(REGIONAL_CENTRE);
-    const consumer: DurableConsumerSpec & { batchSize: number } = {
-      stream: streamConfigs(topology).share.name,
-      durable: durableNames(topology).aggregator,
+    const batchSize = options.batchSize ?? 500;
+    const stream = streamConfigs(topology).share.name;
+    const durable = durableNames(topology).aggregator;
+    // Each lead reads a durable of its own (see restartConsumerAt).
+    const consumerOf = (epoch: number): ConsumerSpec => ({
+      stream,
+      durable: `${durable}_${epoch}`,
       filterSubject: subject,
-      batchSize: options.batchSize ?? 500,
-    };
+      batchSize,
+      // The next batch arrives while one is folded. Order still holds: the consumer loop and
+      // AggregatorService send back whatever follows a failed batch until it has been folded.
+      maxAckPending: 2 * batchSize,
+    });
     nc = await connectNats({
       servers: config.natsServers,
       credentials: config.natsCredentials,
       name: 'caravan-aggregator',
       logger: messagingLogger,
     });
-    const checkpoint = await store.checkpointRow();
-    await restartConsumerAt(nc, config, consumer, checkpoint);
-
-    @Module({
-      controllers: [aggregatorController(subject)],
-      providers: [{ provide: AggregatorService, useValue: new AggregatorService(store, REGIONAL_CENTRE) }],
-    })
-    class AggregatorModule {}
-
-    const strategy = new JetStreamServer({
-      topology,
-      connection: nc,
-      consumers: [consumer],
-      logger: messagingLogger,
-    });
-    const nest = await NestFactory.createMicroservice(AggregatorModule, { strategy, logger });
-    nest.useGlobalFilters(new JetStreamExceptionFilter());
-    await nest.listen();
-    app = nest;
-    logger.log({ msg: 'aggregator ready', subject, position: checkpoint.position });
-
-    let closing: Promise<void> | undefined;
-    const openDb = db;
     const openNc = nc;
+    await ensureStreams(await jetstreamManager(openNc), topology);
+
+    let closing = false;
+    let active: { leadership: Leadership; app: INestMicroservice; fencedOff: Promise<Error> } | undefined;
+    let wake: (() => void) | undefined;
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    const becomeActive = async (): Promise<boolean> => {
+      const leadership = await tryLeadership(config.databaseUrl, durable);
+      if (!leadership) return false;
+      try {
+        // Only the lead touches the durables, and only after the previous lead is fenced off: the
+        // checkpoint read here already counts every batch that lead committed.
+        const term = await store.beginLeaderTerm();
+        const consumer = consumerOf(term.epoch);
+        await restartConsumerAt(openNc, durable, consumer, term);
+        // A batch refused because another instance leads now: step down at once.
+        let onFenced: (error: Error) => void = () => undefined;
+        const fencedOff = new Promise<Error>((resolve) => (onFenced = resolve));
+        const service = new AggregatorService(store, REGIONAL_CENTRE, { epoch: term.epoch, onFenced });
+        active = { leadership, app: await startConsumer(service, consumer), fencedOff };
+        logger.log({ msg: 'aggregator active', subject, epoch: term.epoch, position: term.position });
+        return true;
+      } catch (error) {
+        await leadership.release();
+        throw error;
+      }
+    };
+    const startConsumer = async (service: AggregatorService, consumer: ConsumerSpec): Promise<INestMicroservice> => {
+      @Module({
+        controllers: [aggregatorController(subject)],
+        providers: [{ provide: AggregatorService, useValue: service }],
+      })
+      class AggregatorModule {}
+
+      const strategy = new JetStreamServer({
+        topology,
+        connection: openNc,
+        consumers: [consumer],
+        logger: messagingLogger,
+      });
+      const nest = await NestFactory.createMicroservice(AggregatorModule, { strategy, logger });
+      nest.useGlobalFilters(new JetStreamExceptionFilter());
+      await nest.listen();
+      return nest;
+    };
+    const stepDown = async () => {
+      const current = active;
+      active = undefined;
+      await current?.app.close();
+      await current?.leadership.release();
+    };
+
+    const first = await becomeActive();
+    logger.log({ msg: 'aggregator ready', subject, role: first ? 'active' : 'standby' });
+
+    // Lead until the lock's session dies or a batch is fenced off, then stand by; a standby retries.
+    const loop = (async () => {
+      while (!closing) {
+        if (active) {
+          const reason = await Promise.race([
+            active.leadership.lost,
+            active.fencedOff,
+            pause(2 ** 31 - 1).then(() => undefined),
+          ]);
+          // Clears the pause's timer, which would otherwise keep the process alive for weeks.
+          wake?.();
+          if (closing) break;
+          if (reason) logger.warn({ msg: 'aggregator lost the lead, standing by', error: reason.message });
+          await stepDown();
+        } else {
+          await pause(options.standbyRetryMs ?? 1_000);
+          if (closing) break;
+          await becomeActive().catch((error: unknown) =>
+            logger.warn({
+              msg: 'aggregator could not take the lead',
+              error: error instanceof Error ? error.message : String(error),
+            }),
+          );
+        }
+      }
+    })();
+
+    let closed: Promise<void> | undefined;
+    const openDb = db;
     return {
       name: 'aggregator',
+      isActive: () => active !== undefined,
       close: () =>
-        (closing ??= (async () => {
-          await nest.close();
+        (closed ??= (async () => {
+          closing = true;
+          wake?.();
+          await loop;
+          await stepDown();
           await drainNats(openNc);
           await openDb.destroy();
         })()),
     };
   } catch (error) {
-    await app?.close().catch(() => undefined);
     if (nc) await drainNats(nc);
     if (db?.isInitialized) await db.destroy();
     throw error;
@@ -114,23 +199,31 @@ export async function startAggregator(
 
 // JetStream redelivers a message left unacknowledged by a dead process only after ack_wait, while
 // it hands later messages to the new process at once; folded first, they would move the checkpoint
-// past the earlier ones, which would then be skipped. So every start recreates the durable at the
-// message after the last one the views hold: the views, not the consumer, say where to resume.
-// One aggregator process per hub is assumed (a second start would reset the first one's consumer).
+// past the earlier ones, which would then be skipped. So a new lead creates its durable at the
+// message after the last one the views hold: the views, not the consumer, say where to resume. Only
+// a lead does this, so a starting standby never resets the consumer another instance reads. Each
+// lead's durable has a name of its own, and every older one is deleted first: an instance that has
+// not yet noticed it lost the lead then finds nothing to pull from, rather than taking messages out
+// of order from under the new lead.
 async function restartConsumerAt(
   nc: NatsConnection,
-  config: AggregatorAppConfig,
-  consumer: DurableConsumerSpec & { readonly batchSize: number },
+  base: string,
+  consumer: ConsumerSpec,
   checkpoint: Checkpoint,
 ): Promise<void> {
   const jsm = await jetstreamManager(nc);
-  await ensureStreams(jsm, config.topology);
-  await jsm.consumers.delete(consumer.stream, consumer.durable).catch((error: unknown) => {
-    if (!(error instanceof JetStreamApiError && error.code === CONSUMER_NOT_FOUND)) throw error;
-  });
+  const older: string[] = [];
+  for await (const info of jsm.consumers.list(consumer.stream)) {
+    const name = info.config.durable_name ?? info.name;
+    if (name === base || (name.startsWith(`${base}_`) && /^\d+$/.test(name.slice(base.length + 1)))) older.push(name);
+  }
+  for (const name of older) {
+    await jsm.consumers.delete(consumer.stream, name).catch((error: unknown) => {
+      if (!(error instanceof JetStreamApiError && error.code === CONSUMER_NOT_FOUND)) throw error;
+    });
+  }
   await jsm.consumers.add(consumer.stream, {
-    // As JetStreamServer would provision it: at most one batch in flight.
-    ...consumerConfigFor({ ...consumer, maxAckPending: consumer.batchSize }),
+    ...consumerConfigFor(consumer),
     ...(checkpoint.streamSequence > 0
       ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: checkpoint.streamSequence + 1 }
       : {}),

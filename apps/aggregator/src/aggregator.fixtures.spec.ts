@@ -71,9 +71,11 @@ const CATALOGUE = [
 const REGIONS: Readonly<Record<string, string>> = {
   TJ: 'Khatlon',
   UZ: 'Surkhandarya',
+  // Cyrillic and quoted on purpose: the rebuild's COPY must carry multi-byte text and JSON
+  // escapes exactly as the aggregator's upserts do.
   KG: 'Osh',
-  KZ: 'Almaty',
-  TM: 'Lebap',
+  KZ: 'Almaty "Alatau" \\ district',
+  TM: 'Лебап',
 };
 
 /** A few hundred reports, amendments, retractions, alerts, updates, withdrawals and policies. */

@@ -236,10 +236,18 @@ describe('aggregator: the regional centre’s views from its shared feed (SPEC �
   });
 
   it('a rebuild from the ledger gives identical views', async () => {
+    const liveRows = await storedRows(ds);
     const result = await rebuildViews(ds, { secret: SECRET });
     expect(result.copies).toBe(feeder.centreCopies().length);
     const rebuilt = await snapshot(store);
     expect(rebuilt).toEqual(live);
+    // Row for row and byte for byte: the upserts and the COPY write the same text, multi-byte
+    // characters and JSON escapes included.
+    expect(await storedRows(ds)).toEqual(liveRows);
+    const regions = new Set(live.contributions.map((c) => c.region));
+    expect(regions).toContain('Лебап');
+    expect(regions).toContain('Almaty "Alatau" \\ district');
+    expect(liveRows.seizures.length).toBe(result.seizures);
     // The stored records, not only the views, are the same.
     const liveRecords = await store.loadState();
     expect(liveRecords.seizures.size).toBe(model.seizures.length + countRetracted(liveRecords));
@@ -300,6 +308,19 @@ describe('aggregator: the regional centre’s views from its shared feed (SPEC �
     for (const c of live.contributions) expect(c.week).toBe(isoWeek(c.occurredAt));
   });
 });
+
+/** Every stored row of the views as PostgreSQL holds it, JSON columns as their text. */
+async function storedRows(db: DataSource) {
+  return {
+    seizures: await db.query<unknown[]>(
+      `SELECT seizure_id, originator, record::text, contribution::text, country, crossing_point, week, position
+         FROM risk_seizures ORDER BY seizure_id COLLATE "C"`,
+    ),
+    alerts: await db.query<unknown[]>(
+      'SELECT alert_id, originator, record::text, withdrawn, position FROM risk_alerts ORDER BY alert_id COLLATE "C"',
+    ),
+  };
+}
 
 function countRetracted(state: { seizures: ReadonlyMap<string, { retracted: boolean }> }): number {
   return [...state.seizures.values()].filter((s) => s.retracted).length;

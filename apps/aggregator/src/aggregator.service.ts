@@ -2,16 +2,24 @@
 // its checkpoint in one transaction (RiskViewStore.applyCopies).
 import { EVENT_TYPES, CaravanError, type AgencyCode, type SharedCopy } from '@caravan/contracts';
 import type { JetStreamMessage } from '@caravan/messaging';
-import type { BatchResult, RiskViewStore } from '@caravan/risk-views';
+import { FencedOffError, type BatchResult, type RiskViewStore } from '@caravan/risk-views';
+
+/** The lead an instance holds while it folds: its epoch, and what to do once it is fenced off. */
+export interface AggregatorLead {
+  readonly epoch: number;
+  readonly onFenced: (error: FencedOffError) => void;
+}
 
 /** Folds the regional centre's shared copies into the risk views. */
 export class AggregatorService {
   /** The stream sequence of a batch that failed and has yet to come back. */
   private resumeFrom: number | undefined;
 
+  /** @param lead the lead this instance folds under; without it, batches are not fenced. */
   constructor(
     private readonly store: RiskViewStore,
     private readonly recipient: AgencyCode,
+    private readonly lead?: AggregatorLead,
   ) {}
 
   /**
@@ -29,11 +37,13 @@ export class AggregatorService {
     // then retries its messages one by one so only that copy is dead-lettered.
     const copies = messages.map((m) => this.check(m.data));
     try {
-      const result = await this.store.applyCopies(copies, last);
+      const result = await this.store.applyCopies(copies, last, this.lead?.epoch);
       this.resumeFrom = undefined;
       return result;
     } catch (error) {
       this.resumeFrom = Math.min(this.resumeFrom ?? first, first);
+      // The batch goes back to the durable (a transient failure) for the instance that leads now.
+      if (error instanceof FencedOffError) this.lead?.onFenced(error);
       throw error;
     }
   }

@@ -1,19 +1,19 @@
 // The rebuild's bulk write: rows not yet in the (truncated) tables go in through COPY, which skips the
 // per-row conflict check and the JSON recordset expansion of the aggregator's upserts. The rows are
 // the ones writeState would write, column for column, so a rebuilt table equals a live one.
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import copyStreams from 'pg-copy-streams';
-import type { RiskState } from '@caravan/domain';
-import { alertRow, seizureRow, type ChangedIds } from './risk-view-store.js';
+import type { AlertRecord, SeizureContribution, SeizureRecord } from '@caravan/domain';
+import { alertRowOf, seizureRowOf } from './risk-view-store.js';
 
 const COPY_SEIZURES =
   'COPY risk_seizures (seizure_id, originator, record, contribution, country, crossing_point, week, position) FROM STDIN';
 const COPY_ALERTS = 'COPY risk_alerts (alert_id, originator, record, withdrawn, position) FROM STDIN';
 
-/** Rows joined into one chunk of the COPY stream. */
-const ROWS_PER_CHUNK = 500;
+/** Bytes of COPY text sent to PostgreSQL at a time. */
+const CHUNK_BYTES = 256 * 1024;
 
 // COPY's text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
 const SPECIAL = /[\\\t\n\r]/;
@@ -27,58 +27,101 @@ export function copyField(value: string | number | boolean | null | undefined): 
   return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]!) : text;
 }
 
-function seizureLine(state: RiskState, id: string, position: number): string {
-  const row = seizureRow(state, id, position);
-  return [
-    copyField(row.seizure_id),
-    copyField(row.originator),
-    copyField(JSON.stringify(row.record)),
-    copyField(row.contribution ? JSON.stringify(row.contribution) : null),
-    copyField(row.country),
-    copyField(row.crossing_point),
-    copyField(row.week),
-    copyField(row.position),
-  ].join('\t');
+// JSON.stringify escapes every control character, so its text holds no tab, newline or carriage
+// return, and a backslash only as the start of an escape.
+function jsonField(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.includes('\\') ? text.replaceAll('\\', '\\\\') : text;
 }
 
-function alertLine(state: RiskState, id: string, position: number): string {
-  const row = alertRow(state, id, position);
-  return [
-    copyField(row.alert_id),
-    copyField(row.originator),
-    copyField(JSON.stringify(row.record)),
-    copyField(row.withdrawn ? 't' : 'f'),
-    copyField(row.position),
-  ].join('\t');
+/** One risk_seizures row in COPY's text format (`contribution` as seizureContribution gives it). */
+export function seizureCopyLine(
+  id: string,
+  position: number,
+  seizure: SeizureRecord,
+  contribution: SeizureContribution | null,
+): string {
+  const row = seizureRowOf(id, position, seizure, contribution);
+  return (
+    `${copyField(row.seizure_id)}\t${copyField(row.originator)}\t${jsonField(row.record)}\t` +
+    `${row.contribution ? jsonField(row.contribution) : '\\N'}\t${copyField(row.country)}\t` +
+    `${copyField(row.crossing_point)}\t${copyField(row.week)}\t${row.position}`
+  );
 }
 
-function* chunks(ids: Map<string, number>, line: (id: string, position: number) => string): Generator<string> {
-  let lines: string[] = [];
-  for (const [id, position] of ids) {
-    lines.push(line(id, position));
-    if (lines.length === ROWS_PER_CHUNK) {
-      yield lines.join('\n') + '\n';
-      lines = [];
-    }
-  }
-  if (lines.length > 0) yield lines.join('\n') + '\n';
+/** One risk_alerts row in COPY's text format. */
+export function alertCopyLine(id: string, position: number, alert: AlertRecord): string {
+  const row = alertRowOf(id, position, alert);
+  return `${copyField(row.alert_id)}\t${copyField(row.originator)}\t${jsonField(row.record)}\t${row.withdrawn ? 't' : 'f'}\t${row.position}`;
 }
 
 /**
- * Inserts the rows of `ids` with COPY on `client`, inside its open transaction. Every id must be
- * absent from its table (COPY has no ON CONFLICT); rows are built from `state` as they are sent.
+ * One COPY into risk_seizures or risk_alerts on `client`, inside its open transaction, fed line by
+ * line while the caller goes on folding. Every row must be absent from the table (COPY has no
+ * ON CONFLICT).
  */
-export async function copyRows(client: PoolClient, state: RiskState, ids: ChangedIds): Promise<void> {
-  if (ids.seizures.size > 0) {
-    await pipeline(
-      Readable.from(chunks(ids.seizures, (id, position) => seizureLine(state, id, position))),
-      client.query(copyStreams.from(COPY_SEIZURES)),
-    );
+export class CopyRows {
+  private readonly stream: ReturnType<typeof copyStreams.from>;
+  private readonly done: Promise<void>;
+  private failure: { error: unknown } | undefined;
+  // Lines are encoded straight into the chunk sent next, rather than joined into one string that
+  // the stream then encodes: a rebuild writes every row of the views through here.
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+  /** Rows handed to the COPY so far. */
+  rows = 0;
+
+  constructor(client: PoolClient, table: 'risk_seizures' | 'risk_alerts') {
+    this.stream = client.query(copyStreams.from(table === 'risk_seizures' ? COPY_SEIZURES : COPY_ALERTS));
+    this.done = finished(this.stream);
+    // Kept for end(); noted at once so a failure is seen at the next drained() and never unhandled.
+    this.done.catch((error: unknown) => void (this.failure ??= { error }));
   }
-  if (ids.alerts.size > 0) {
-    await pipeline(
-      Readable.from(chunks(ids.alerts, (id, position) => alertLine(state, id, position))),
-      client.query(copyStreams.from(COPY_ALERTS)),
-    );
+
+  /** Queues one line (from seizureCopyLine or alertCopyLine). */
+  add(line: string): void {
+    this.throwIfFailed();
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8; the newline takes 1.
+    const room = 3 * line.length + 1;
+    if (this.used + room > this.chunk.length) {
+      this.flush();
+      if (room > this.chunk.length) this.chunk = Buffer.allocUnsafe(room);
+    }
+    this.used += this.chunk.write(line, this.used, 'utf8');
+    this.chunk[this.used++] = 0x0a;
+    this.rows++;
+  }
+
+  /** Resolves once PostgreSQL has taken what was written so far (the caller's backpressure). */
+  async drained(): Promise<void> {
+    this.throwIfFailed();
+    if (!this.stream.writableNeedDrain) return;
+    await Promise.race([once(this.stream, 'drain'), this.done]);
+    this.throwIfFailed();
+  }
+
+  /** Sends the last lines and waits for PostgreSQL to finish the COPY. */
+  async end(): Promise<void> {
+    this.flush();
+    this.stream.end();
+    await this.done;
+  }
+
+  /** Abandons the COPY (the transaction is rolled back anyway). */
+  async abort(): Promise<void> {
+    this.stream.destroy(new Error('rebuild abandoned'));
+    await this.done.catch(() => undefined);
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  private flush(): void {
+    if (this.used === 0) return;
+    // The stream keeps the bytes until they are sent, so the next lines go into a new chunk.
+    this.stream.write(this.chunk.subarray(0, this.used));
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
   }
 }

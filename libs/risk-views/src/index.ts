@@ -4,10 +4,16 @@
 export { riskViewsSchema } from './risk-views.schema.js';
 /** The migration that creates them. */
 export { CreateRiskViews1764000000600 } from './migrations/create-risk-views.migration.js';
-/** What one batch did, and the filter of a contributions read. */
-export type { BatchResult, Checkpoint, ContributionFilter } from './risk-view-store.js';
+/** The migration that makes their rows json and drops the payload from seizure records. */
+export { SlimRiskRows1764000000610 } from './migrations/slim-risk-rows.migration.js';
+/** The migration that adds the aggregator's leader epoch to its checkpoint. */
+export { AggregatorLeadership1764000000620 } from './migrations/aggregator-leadership.migration.js';
+/** What one batch did, where the views stand, a new lead's term, and the filter of a contributions read. */
+export type { BatchResult, Checkpoint, LeaderTerm, ContributionFilter } from './risk-view-store.js';
 /** Batched exactly-once writes of shared copies, with checkpoint, and the raw reads of the views. */
 export { RiskViewStore, AGGREGATOR_CHECKPOINT, readContributions, readAlerts } from './risk-view-store.js';
+/** Refusal of a batch from an aggregator instance that no longer holds the lead. */
+export { FencedOffError } from './risk-view-store.js';
 /** Options and outcome of a rebuild. */
 export type { RebuildOptions, RebuildResult } from './rebuild-views.js';
 /** Drops the views and folds them again from the ledger through the centre's redaction. */

@@ -9,12 +9,16 @@
 // stream, and the centre's first copy per aggregate is remembered. Only the centre's copy is
 // computed: a rule reaches a recipient through that recipient's own directory entry, so a directory
 // narrowed to the centre decides exactly as the full one does.
+//
+// Every row is written once, by COPY, as soon as its stream's last event has been folded: the ledger
+// is first asked where each stream with follow-ups ends. PostgreSQL then reads the ledger on one
+// connection and takes the COPY on another while this process folds, so the three work at once.
 import { performance } from 'node:perf_hooks';
-import type { PoolClient } from 'pg';
-import QueryStream from 'pg-query-stream';
+import pg, { type PoolClient, type QueryArrayConfig } from 'pg';
 import type { DataSource } from 'typeorm';
 import {
   REGIONAL_CENTRE,
+  streamIds,
   type AgencyCode,
   type Directory,
   type Handling,
@@ -22,8 +26,17 @@ import {
   type SharingRule,
 } from '@caravan/contracts';
 import { DirectoryRepository } from '@caravan/directory';
-import { applySharedCopy, evaluateSharing, initialRiskState, toSharedCopy, type SharingPolicy } from '@caravan/domain';
-import { copyRows } from './copy-rows.js';
+import {
+  applySharedCopy,
+  evaluateSharing,
+  initialRiskState,
+  toSharedCopy,
+  type AlertRecord,
+  type SeizureContribution,
+  type SeizureRecord,
+  type SharingPolicy,
+} from '@caravan/domain';
+import { alertCopyLine, CopyRows, seizureCopyLine } from './copy-rows.js';
 import { lockCheckpoint, setCheckpoint, writeState, type ChangedIds } from './risk-view-store.js';
 
 /** What a rebuild needs besides the database. */
@@ -34,7 +47,7 @@ export interface RebuildOptions {
   readonly directory?: Directory;
   /** Whose feed the views are built from; the regional centre (CARICC) by default. */
   readonly recipient?: AgencyCode;
-  /** Rows fetched per cursor round trip. */
+  /** Ledger positions read per query (the COPY catches up between two). */
   readonly fetchSize?: number;
 }
 
@@ -48,39 +61,42 @@ export interface RebuildResult {
   readonly position: number;
   readonly seizures: number;
   readonly alerts: number;
-  /** Milliseconds spent reading and folding the ledger, then writing the views. */
+  /** Milliseconds spent reading and folding the ledger, then finishing the writes. */
   readonly timings: { readonly foldMs: number; readonly writeMs: number };
 }
 
-interface LedgerRow {
-  position: string;
-  event_id: string;
-  type: string;
-  schema_version: number;
-  stream_id: string;
-  stream_version: number;
-  originator: string;
-  recorded_at: string;
-  payload: Record<string, unknown>;
+/** One ledger row as the rebuild reads it. */
+export interface LedgerRow {
+  readonly position: string;
+  readonly event_id: string;
+  readonly type: string;
+  readonly schema_version: number;
+  readonly stream_id: string;
+  readonly stream_version: number;
+  readonly originator: string;
+  readonly recorded_at: string;
+  readonly payload: Record<string, unknown>;
 }
 
 // The same columns and time format as LedgerReader, so every envelope is byte-for-byte what the
 // relay published and the distributor redacted.
 const LEDGER_SQL = `SELECT position, event_id, type, schema_version, stream_id, stream_version, originator,
   to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, payload
-  FROM ledger_events WHERE position <= $1 ORDER BY position`;
+  FROM ledger_events WHERE position > $1 AND position <= $2 ORDER BY position`;
 
-// Rows written per flush while the ledger is still being read. A row goes in by COPY the first time
-// and by the aggregator's upsert when a later event (an amendment, a retraction) changed it again.
-const FLUSH_ROWS = 5_000;
+// Where each stream with more than one event ends; every other stream ends with its first event.
+const STREAM_ENDS_SQL = `SELECT stream_id, max(position) AS last FROM ledger_events
+  WHERE position <= $1 AND stream_version > 1 GROUP BY stream_id`;
+
+/** Positions per ledger query: enough to keep PostgreSQL streaming, few enough to bound the COPY's buffer. */
+const POSITIONS_PER_QUERY = 20_000;
 
 /**
  * Replaces the views with a fold of the whole ledger, in one transaction that holds the aggregator's
  * checkpoint lock: the live aggregator waits, then skips every copy the rebuild already covered.
  *
- * The ledger is read on a second connection while the folded rows are written on the first, so
- * PostgreSQL parses the rows' jsonb while this process folds the next events; with a one-connection
- * pool it reads first and writes afterwards.
+ * The ledger is read on a second connection while the folded rows are written on the first; with a
+ * one-connection pool it reads everything first and writes afterwards.
  */
 export async function rebuildViews(dataSource: DataSource, options: RebuildOptions): Promise<RebuildResult> {
   const recipient = options.recipient ?? REGIONAL_CENTRE;
@@ -89,10 +105,27 @@ export async function rebuildViews(dataSource: DataSource, options: RebuildOptio
     agencies: directory.agencies.filter((a) => a.code === recipient),
     crossingPoints: directory.crossingPoints,
   };
+  try {
+    return await rebuildOnce(dataSource, options, recipient, narrowed, true);
+  } catch (error) {
+    if (!(error instanceof StreamCrossingError)) throw error;
+    // Rolled back; again, keeping every row in memory until the end.
+    return rebuildOnce(dataSource, options, recipient, narrowed, false);
+  }
+}
+
+async function rebuildOnce(
+  dataSource: DataSource,
+  options: RebuildOptions,
+  recipient: AgencyCode,
+  narrowed: Directory,
+  evict: boolean,
+): Promise<RebuildResult> {
   const pipelined = poolSizeOf(dataSource) >= 2;
   const runner = dataSource.createQueryRunner();
   const reader = pipelined ? dataSource.createQueryRunner() : runner;
-  let flushing: Promise<void> | undefined;
+  let seizureCopy: CopyRows | undefined;
+  let readerOpen = false;
   try {
     const writer = (await runner.connect()) as PoolClient;
     await runner.startTransaction();
@@ -103,58 +136,84 @@ export async function rebuildViews(dataSource: DataSource, options: RebuildOptio
         (await runner.query('SELECT coalesce(max(position), 0) AS head FROM ledger_events')) as Array<{ head: string }>
       )[0]?.head ?? 0,
     );
-    // TRUNCATE rather than DELETE: no dead rows to vacuum after every rebuild. Readers of the views
-    // wait for the rebuild's COMMIT instead of seeing the old rows meanwhile.
-    await runner.query('TRUNCATE risk_seizures, risk_alerts');
     const started = performance.now();
-    const fold = new LedgerFold(recipient, narrowed, options.secret);
-    const inTables: ChangedIds = { seizures: new Map(), alerts: new Map() };
-    const flush = async (pending: ChangedIds): Promise<void> => {
-      const fresh: ChangedIds = { seizures: new Map(), alerts: new Map() };
-      const again: ChangedIds = { seizures: new Map(), alerts: new Map() };
-      for (const kind of ['seizures', 'alerts'] as const) {
-        for (const [id, position] of pending[kind]) {
-          (inTables[kind].has(id) ? again : fresh)[kind].set(id, position);
-          inTables[kind].set(id, position);
-        }
-      }
-      await copyRows(writer, fold.state, fresh);
-      await writeState(runner, fold.state, again);
-    };
-    let failure: { error: unknown } | undefined;
     const client = (await reader.connect()) as PoolClient;
-    const stream = client.query(new QueryStream(LEDGER_SQL, [head], { batchSize: options.fetchSize ?? 10_000 }));
-    for await (const row of stream as AsyncIterable<LedgerRow>) {
-      fold.add(row);
-      if (failure) throw failure.error;
-      if (pipelined && !flushing && fold.pendingRows >= FLUSH_ROWS) {
-        flushing = flush(fold.takePending()).then(
-          () => void (flushing = undefined),
-          (error: unknown) => void (failure = { error }),
-        );
-      }
+    if (reader !== runner) {
+      await client.query('BEGIN READ ONLY');
+      readerOpen = true;
     }
-    await flushing;
-    if (failure) throw failure.error;
+    // The primary key already holds the ledger in position order. Without statistics (a ledger
+    // never analysed, or autovacuum off) the planner would rather bitmap-scan each range and sort it,
+    // on disk once it outgrows work_mem, before sending the first row.
+    await client.query('SET LOCAL enable_sort = off');
+    // Where streams end is asked only now that the head is known: a later snapshot holds every event
+    // up to it (commit order is position order), so no stream seems to end before it does.
+    const [ends] = await Promise.all([
+      streamEnds(client, head),
+      // TRUNCATE rather than DELETE: no dead rows to vacuum after every rebuild. Readers of the views
+      // wait for the rebuild's COMMIT instead of seeing the old rows meanwhile.
+      runner.query('TRUNCATE risk_seizures, risk_alerts'),
+    ]);
+    const fold = new LedgerFold(recipient, narrowed, options.secret, { ends, evict });
+    // Seizure rows stream into one COPY during the read; alerts are few and follow it.
+    const seizures = pipelined ? (seizureCopy = new CopyRows(writer, 'risk_seizures')) : undefined;
+    const alertLines: string[] = [];
+    const seizureLines: string[] = [];
+    // An evicting fold finishes each row once (a second finish would be a stream crossing, which
+    // throws); otherwise a row finished again goes in by upsert once the COPY is done.
+    const written = evict ? undefined : { seizures: new Set<string>(), alerts: new Set<string>() };
+    const again: ChangedIds = { seizures: new Map(), alerts: new Map() };
+    const counts = { seizures: 0, alerts: 0 };
+    fold.onFinished = (finished) => {
+      if (finished.kind === 'seizure') {
+        if (written?.seizures.has(finished.id)) return void again.seizures.set(finished.id, finished.position);
+        written?.seizures.add(finished.id);
+        counts.seizures++;
+        const line = seizureCopyLine(finished.id, finished.position, finished.record, finished.contribution);
+        if (seizures) seizures.add(line);
+        else seizureLines.push(line);
+      } else {
+        if (written?.alerts.has(finished.id)) return void again.alerts.set(finished.id, finished.position);
+        written?.alerts.add(finished.id);
+        counts.alerts++;
+        alertLines.push(alertCopyLine(finished.id, finished.position, finished.record));
+      }
+    };
+    const step = options.fetchSize ?? POSITIONS_PER_QUERY;
+    for (let from = 0; from < head; from += step) {
+      await readLedger(client, from, Math.min(head, from + step), (row) => fold.add(row));
+      await seizures?.drained();
+    }
+    fold.finishAll();
     const folded = performance.now();
-    await flush(fold.takePending());
+    if (seizures) await seizures.end();
+    else await copyLines(writer, 'risk_seizures', seizureLines);
+    seizureCopy = undefined;
+    await copyLines(writer, 'risk_alerts', alertLines);
+    // Without eviction: rows an event of another stream changed after they were written.
+    await writeState(runner, fold.state, again);
     await setCheckpoint(runner, head);
+    if (readerOpen) {
+      readerOpen = false;
+      await client.query('COMMIT');
+    }
     await runner.commitTransaction();
-    const written = performance.now();
+    const done = performance.now();
     return {
       events: fold.events,
       copies: fold.copies,
       position: head,
-      seizures: fold.changed.seizures.size,
-      alerts: fold.changed.alerts.size,
-      timings: { foldMs: Math.round(folded - started), writeMs: Math.round(written - folded) },
+      seizures: counts.seizures,
+      alerts: counts.alerts,
+      timings: { foldMs: Math.round(folded - started), writeMs: Math.round(done - folded) },
     };
   } catch (error) {
-    // A flush still running would otherwise race the ROLLBACK on the same connection.
-    await flushing?.catch(() => undefined);
+    // A COPY still open would otherwise hold the connection the ROLLBACK needs.
+    await seizureCopy?.abort();
     if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
     throw error;
   } finally {
+    if (readerOpen) await reader.query('ROLLBACK').catch(() => undefined);
     if (reader !== runner) await reader.release();
     await runner.release();
   }
@@ -166,30 +225,151 @@ function poolSizeOf(dataSource: DataSource): number {
   return size ?? 10;
 }
 
+async function streamEnds(client: PoolClient, head: number): Promise<Map<string, number>> {
+  const { rows } = await client.query<{ stream_id: string; last: string }>(STREAM_ENDS_SQL, [head]);
+  const ends = new Map<string, number>();
+  for (const row of rows) ends.set(row.stream_id, Number(row.last));
+  return ends;
+}
+
+/**
+ * Streams the ledger rows in (from, to] to `onRow` as they arrive, without a cursor: PostgreSQL
+ * keeps sending while this process folds, and TCP holds it back when the fold falls behind.
+ */
+function readLedger(client: PoolClient, from: number, to: number, onRow: (row: LedgerRow) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let failure: { error: Error } | undefined;
+    // rowMode is a QueryConfig option @types/pg declares for client.query only.
+    const config: QueryArrayConfig = { text: LEDGER_SQL, values: [from, to], rowMode: 'array' };
+    const query = new pg.Query(config);
+    query.on('row', (fields: unknown[]) => {
+      if (failure) return;
+      try {
+        onRow({
+          position: fields[0] as string,
+          event_id: fields[1] as string,
+          type: fields[2] as string,
+          schema_version: fields[3] as number,
+          stream_id: fields[4] as string,
+          stream_version: fields[5] as number,
+          originator: fields[6] as string,
+          recorded_at: fields[7] as string,
+          payload: fields[8] as Record<string, unknown>,
+        });
+      } catch (error) {
+        // Thrown into pg's parser it would break the connection; the query runs to its end instead.
+        failure = { error: error instanceof Error ? error : new Error(String(error)) };
+      }
+    });
+    query.on('error', reject);
+    query.on('end', () => (failure ? reject(failure.error) : resolve()));
+    void client.query(query);
+  });
+}
+
+async function copyLines(client: PoolClient, table: 'risk_seizures' | 'risk_alerts', lines: string[]): Promise<void> {
+  if (lines.length === 0) return;
+  const copy = new CopyRows(client, table);
+  for (const line of lines) copy.add(line);
+  await copy.end();
+}
+
+/** A row whose stream has ended: it changes no more, and can be written. */
+export type FinishedRow =
+  | {
+      readonly kind: 'seizure';
+      readonly id: string;
+      readonly position: number;
+      readonly record: SeizureRecord;
+      readonly contribution: SeizureContribution | null;
+    }
+  | { readonly kind: 'alert'; readonly id: string; readonly position: number; readonly record: AlertRecord };
+
+/**
+ * Thrown by an evicting fold when an event changes an aggregate of another stream: that aggregate's
+ * row may already be written and forgotten. The ledger's deciders never record such an event.
+ */
+export class StreamCrossingError extends Error {
+  constructor(streamId: string, position: number, aggregate: string) {
+    super(`ledger position ${position} of ${streamId} changes ${aggregate}, an aggregate of another stream`);
+    this.name = 'StreamCrossingError';
+  }
+}
+
+/** How a fold learns that a stream has ended. */
+export interface StreamEnds {
+  /** The last position of every stream with more than one event; any other ends with its first. */
+  readonly ends: ReadonlyMap<string, number>;
+  /**
+   * Forget a row once it is finished, so the fold holds only the aggregates still open (the heap
+   * then stays small and each payload dies young); an event that crosses streams then throws
+   * StreamCrossingError.
+   */
+  readonly evict: boolean;
+}
+
+/** Everything the fold keeps per stream until the stream ends. */
+interface StreamState {
+  /** The aggregate's handling with the events so far applied. */
+  handling?: Handling;
+  /** The policy version of the centre's first copy of the aggregate. */
+  received?: number;
+  /** The rows its events changed and have yet to be finished. */
+  open?: OpenRow[];
+}
+
+interface OpenRow {
+  readonly kind: 'seizure' | 'alert';
+  readonly id: string;
+  readonly position: number;
+  /** A seizure's contribution after the change (null once retracted). */
+  readonly contribution: SeizureContribution | null;
+}
+
 /** The per-event state of a rebuild; exported for the rebuild's unit test. */
 export class LedgerFold {
   readonly state = initialRiskState();
-  readonly changed: ChangedIds = { seizures: new Map(), alerts: new Map() };
-  /** What changed since the last `takePending`: the rows still to write. */
-  private pending: ChangedIds = { seizures: new Map(), alerts: new Map() };
   events = 0;
   copies = 0;
+  /** Called once for each row whose stream has ended (and by finishAll for any still open). */
+  onFinished: (row: FinishedRow) => void = () => undefined;
   private readonly policies = new Map<AgencyCode, SharingPolicy>();
   private readonly policyVersions = new Map<AgencyCode, Map<number, readonly SharingRule[]>>();
-  private readonly handling = new Map<string, Handling>();
-  /** streamId → the policy version of the centre's first copy of that aggregate. */
-  private readonly received = new Map<string, number>();
+  private readonly streams = new Map<string, StreamState>();
 
+  /**
+   * @param streaming where streams end, so rows are finished as soon as they can no longer change;
+   *   without it every row is finished by finishAll.
+   */
   constructor(
     private readonly recipient: AgencyCode,
     private readonly directory: Directory,
     private readonly secret: string,
+    private readonly streaming?: StreamEnds,
   ) {}
 
   add(row: LedgerRow): void {
     this.events++;
     const event = toEvent(row);
-    const payload = row.payload;
+    const end = this.streaming ? (this.streaming.ends.get(event.streamId) ?? event.position) : undefined;
+    // A stream's state is gone once it has ended: an event past its end would be folded into nothing.
+    if (
+      end !== undefined &&
+      (event.position > end || (event.streamVersion > 1 && !this.streaming?.ends.has(event.streamId)))
+    ) {
+      throw new Error(`ledger position ${event.position} of ${event.streamId} lies past the end the rebuild was given`);
+    }
+    this.fold(event);
+    if (event.position === end) this.finishStream(event.streamId);
+  }
+
+  /** Finishes every row still open (the end of the ledger). */
+  finishAll(): void {
+    for (const streamId of [...this.streams.keys()]) this.finishStream(streamId);
+  }
+
+  private fold(event: RecordedEvent): void {
+    const payload = event.payload as unknown as Record<string, unknown>;
     if (event.type === 'policy.set') {
       const rules = (payload['rules'] ?? []) as readonly SharingRule[];
       this.policies.set(event.originator, { version: event.streamVersion, rules });
@@ -198,9 +378,11 @@ export class LedgerFold {
       this.policyVersions.set(event.originator, versions);
       return;
     }
-    const handling = this.foldHandling(event.type, event.streamId, payload);
+    let stream = this.streams.get(event.streamId);
+    if (!stream) this.streams.set(event.streamId, (stream = {}));
+    const handling = foldHandling(stream, event.type, payload);
     if (!handling) return;
-    const version = this.received.get(event.streamId);
+    const version = stream.received;
     const deliveries = evaluateSharing({
       event,
       aggregate: { handling },
@@ -210,46 +392,75 @@ export class LedgerFold {
       ...(version !== undefined ? { previousRecipients: new Map([[this.recipient, version]]) } : {}),
       rulesOfVersion: (v) => this.policyVersions.get(event.originator)?.get(v),
       skipPaths: true,
+      // Parsed from the ledger row for this event alone.
+      reusePayload: true,
     });
     for (const delivery of deliveries) {
       if (delivery.recipient !== this.recipient) continue;
-      if (version === undefined) this.received.set(event.streamId, delivery.policyVersion);
+      if (version === undefined) stream.received = delivery.policyVersion;
       this.copies++;
+      if (this.streaming?.evict) this.checkStream(event, delivery.payload);
       const change = applySharedCopy(this.state, toSharedCopy(event, delivery));
       if (change?.kind === 'seizure') {
-        this.changed.seizures.set(change.seizureId, event.position);
-        this.pending.seizures.set(change.seizureId, event.position);
+        touch(stream, { kind: 'seizure', id: change.seizureId, position: event.position, contribution: change.after });
       } else if (change?.kind === 'alert') {
-        this.changed.alerts.set(change.alertId, event.position);
-        this.pending.alerts.set(change.alertId, event.position);
+        touch(stream, { kind: 'alert', id: change.alertId, position: event.position, contribution: null });
       }
     }
   }
 
-  /** How many rows are waiting to be written. */
-  get pendingRows(): number {
-    return this.pending.seizures.size + this.pending.alerts.size;
+  /** An evicted row is gone for good, so a copy may change only its own stream's aggregate. */
+  private checkStream(event: RecordedEvent, payload: Readonly<Record<string, unknown>>): void {
+    const seizure = event.type.startsWith('seizure.');
+    const id = payload[seizure ? 'seizureId' : 'alertId'];
+    if (typeof id !== 'string') return;
+    const own = seizure ? streamIds.seizure(id) : streamIds.alert(id);
+    if (own !== event.streamId) throw new StreamCrossingError(event.streamId, event.position, own);
   }
 
-  /** The rows changed since the last call; each is written with its current state. */
-  takePending(): ChangedIds {
-    const taken = this.pending;
-    this.pending = { seizures: new Map(), alerts: new Map() };
-    return taken;
-  }
-
-  /** The aggregate's handling with this event applied (an amendment's `handling` replaces it whole). */
-  private foldHandling(type: string, streamId: string, payload: Record<string, unknown>): Handling | undefined {
-    if (type === 'seizure.reported' || type === 'threat.alert.issued') {
-      const handling = payload['handling'] as Handling | undefined;
-      if (handling && !this.handling.has(streamId)) this.handling.set(streamId, handling);
-    } else if (type === 'seizure.amended' || type === 'threat.alert.updated') {
-      const changes = payload['changes'] as Record<string, unknown> | undefined;
-      const handling = changes?.['handling'] as Handling | undefined;
-      if (handling && this.handling.has(streamId)) this.handling.set(streamId, handling);
+  private finishStream(streamId: string): void {
+    const stream = this.streams.get(streamId);
+    // Nothing of an ended stream is read again: its next event, if any, lies beyond the ledger's end.
+    this.streams.delete(streamId);
+    const evict = this.streaming?.evict === true;
+    for (const row of stream?.open ?? []) {
+      if (row.kind === 'seizure') {
+        const record = this.state.seizures.get(row.id)!;
+        if (evict) this.state.seizures.delete(row.id);
+        this.onFinished({
+          kind: 'seizure',
+          id: row.id,
+          position: row.position,
+          record,
+          contribution: row.contribution,
+        });
+      } else {
+        const record = this.state.alerts.get(row.id)!;
+        if (evict) this.state.alerts.delete(row.id);
+        this.onFinished({ kind: 'alert', id: row.id, position: row.position, record });
+      }
     }
-    return this.handling.get(streamId);
   }
+}
+
+/** The aggregate's handling with this event applied (an amendment's `handling` replaces it whole). */
+function foldHandling(stream: StreamState, type: string, payload: Record<string, unknown>): Handling | undefined {
+  if (type === 'seizure.reported' || type === 'threat.alert.issued') {
+    const handling = payload['handling'] as Handling | undefined;
+    if (handling && !stream.handling) stream.handling = handling;
+  } else if (type === 'seizure.amended' || type === 'threat.alert.updated') {
+    const changes = payload['changes'] as Record<string, unknown> | undefined;
+    const handling = changes?.['handling'] as Handling | undefined;
+    if (handling && stream.handling) stream.handling = handling;
+  }
+  return stream.handling;
+}
+
+function touch(stream: StreamState, row: OpenRow): void {
+  if (!stream.open) return void (stream.open = [row]);
+  const same = stream.open.findIndex((r) => r.kind === row.kind && r.id === row.id);
+  if (same >= 0) stream.open[same] = row;
+  else stream.open.push(row);
 }
 
 function toEvent(row: LedgerRow): RecordedEvent {

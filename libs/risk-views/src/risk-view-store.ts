@@ -6,11 +6,14 @@ import {
   applySharedCopy,
   initialRiskState,
   seizureContribution,
+  seizureRecordOf,
+  storedSeizure,
   type AlertRecord,
   type AlertState,
   type RiskState,
   type SeizureContribution,
   type SeizureRecord,
+  type StoredSeizure,
 } from '@caravan/domain';
 
 /** The checkpoint row of the aggregator (and of a rebuild, which replaces its work). */
@@ -32,6 +35,22 @@ export interface Checkpoint {
   readonly streamSequence: number;
 }
 
+/** An aggregator instance's lead: its epoch, and the checkpoint as it stood when the lead began. */
+export interface LeaderTerm extends Checkpoint {
+  readonly epoch: number;
+}
+
+/** A batch refused because another instance has taken the lead since this one began its term. */
+export class FencedOffError extends Error {
+  constructor(
+    readonly epoch: number,
+    readonly current: number,
+  ) {
+    super(`aggregator lead ${epoch} has ended: lead ${current} is folding the views now`);
+    this.name = 'FencedOffError';
+  }
+}
+
 /** Which contributions to read; every bound is optional and weeks are ISO weeks (inclusive). */
 export interface ContributionFilter {
   readonly country?: string;
@@ -45,12 +64,13 @@ interface Sql {
   query(sql: string, parameters?: unknown[]): Promise<unknown>;
 }
 
-// Rows are written through jsonb_to_recordset: one parameter whatever the batch size, and one
-// round trip for thousands of rows.
+// Rows are written through json_to_recordset: one parameter whatever the batch size, and one round
+// trip for thousands of rows. json (not jsonb) keeps each record's text as JSON.stringify wrote it,
+// so a row upserted here is byte for byte the row the rebuild COPYs.
 const UPSERT_SEIZURES = `
   INSERT INTO risk_seizures (seizure_id, originator, record, contribution, country, crossing_point, week, position)
   SELECT seizure_id, originator, record, contribution, country, crossing_point, week, position
-    FROM jsonb_to_recordset($1::jsonb) AS r(seizure_id text, originator text, record jsonb, contribution jsonb,
+    FROM json_to_recordset($1::json) AS r(seizure_id text, originator text, record json, contribution json,
          country text, crossing_point text, week text, position bigint)
   ON CONFLICT (seizure_id) DO UPDATE SET originator = EXCLUDED.originator, record = EXCLUDED.record,
     contribution = EXCLUDED.contribution, country = EXCLUDED.country, crossing_point = EXCLUDED.crossing_point,
@@ -59,7 +79,7 @@ const UPSERT_SEIZURES = `
 const UPSERT_ALERTS = `
   INSERT INTO risk_alerts (alert_id, originator, record, withdrawn, position)
   SELECT alert_id, originator, record, withdrawn, position
-    FROM jsonb_to_recordset($1::jsonb) AS r(alert_id text, originator text, record jsonb, withdrawn boolean,
+    FROM json_to_recordset($1::json) AS r(alert_id text, originator text, record json, withdrawn boolean,
          position bigint)
   ON CONFLICT (alert_id) DO UPDATE SET originator = EXCLUDED.originator, record = EXCLUDED.record,
     withdrawn = EXCLUDED.withdrawn, position = EXCLUDED.position`;
@@ -88,15 +108,44 @@ export class RiskViewStore {
   }
 
   /**
+   * Begins a new lead: moves the leader epoch on and returns it with the checkpoint, under the
+   * checkpoint's row lock, so a batch the previous lead was still committing is counted in it and
+   * every later batch of that lead is refused.
+   */
+  async beginLeaderTerm(): Promise<LeaderTerm> {
+    return this.dataSource.transaction(async (manager) => {
+      await ensureCheckpoint(manager);
+      // Wrapped in a SELECT so the driver returns the rows, as for any other query.
+      const rows = await manager.query<Array<{ position: string; stream_sequence: string; leader_epoch: string }>>(
+        `WITH moved AS (UPDATE risk_checkpoints SET leader_epoch = leader_epoch + 1 WHERE name = $1
+           RETURNING position, stream_sequence, leader_epoch) SELECT * FROM moved`,
+        [AGGREGATOR_CHECKPOINT],
+      );
+      const row = rows[0]!;
+      return {
+        position: Number(row.position),
+        streamSequence: Number(row.stream_sequence),
+        epoch: Number(row.leader_epoch),
+      };
+    });
+  }
+
+  /**
    * Folds a batch of the centre's shared copies (in position order) into the views and moves the
    * checkpoint, in one transaction: a crash before COMMIT changes nothing, a crash after it leaves
    * copies at or below the checkpoint, which a redelivery then skips. The checkpoint row is locked
    * first, so two aggregators (or an aggregator and a rebuild) never interleave. `streamSequence` is
-   * the share-stream sequence of the batch's last message, kept for an in-order restart.
+   * the share-stream sequence of the batch's last message, kept for an in-order restart. With
+   * `leaderEpoch`, the batch is refused (FencedOffError) once another lead has begun.
    */
-  async applyCopies(copies: readonly SharedCopy[], streamSequence?: number): Promise<BatchResult> {
+  async applyCopies(
+    copies: readonly SharedCopy[],
+    streamSequence?: number,
+    leaderEpoch?: number,
+  ): Promise<BatchResult> {
     return this.dataSource.transaction(async (manager) => {
-      const checkpoint = await lockCheckpoint(manager);
+      const { position: checkpoint, epoch } = await lockCheckpointRow(manager);
+      if (leaderEpoch !== undefined && epoch !== leaderEpoch) throw new FencedOffError(leaderEpoch, epoch);
       const fresh = copies.filter((c) => c.position > checkpoint).sort((a, b) => a.position - b.position);
       let position = checkpoint;
       if (fresh.length > 0) {
@@ -127,10 +176,10 @@ export class RiskViewStore {
   async loadState(): Promise<RiskState> {
     const state = initialRiskState();
     state.position = await this.checkpoint();
-    const seizures = await this.dataSource.query<Array<{ seizure_id: string; record: SeizureRecord }>>(
-      'SELECT seizure_id, record FROM risk_seizures ORDER BY seizure_id COLLATE "C"',
+    const seizures = await this.dataSource.query<SeizureRowRead[]>(
+      'SELECT seizure_id, record, contribution FROM risk_seizures ORDER BY seizure_id COLLATE "C"',
     );
-    for (const row of seizures) state.seizures.set(row.seizure_id, row.record);
+    for (const row of seizures) state.seizures.set(row.seizure_id, recordOfRow(row));
     const alerts = await this.dataSource.query<Array<{ alert_id: string; record: AlertRecord }>>(
       'SELECT alert_id, record FROM risk_alerts ORDER BY alert_id COLLATE "C"',
     );
@@ -186,11 +235,11 @@ export function foldCopies(
   return changed;
 }
 
-// A record keeps only the payload fields the projection reads. An amendment or update replaces
-// top-level fields whole (SPEC §3.2), so folding it into the trimmed payload gives the same
-// contribution as folding it into the full one; and the views' tables hold no suspects, narratives
-// or pseudonyms they never show.
-const SEIZURE_KEYS = ['seizureId', 'occurredAt', 'location', 'items', 'route'];
+// A seizure row keeps its contribution and the little else a later copy needs (StoredSeizure); its
+// payload is rebuilt from the contribution when loaded. An alert's record keeps only the payload
+// fields the projection reads: an update replaces top-level fields whole (SPEC §3.2), so folding it
+// into the trimmed payload gives the same state as folding it into the full one. Either way the
+// views' tables hold no suspects, narratives or pseudonyms they never show.
 const ALERT_KEYS = ['alertId', 'severity', 'validFrom', 'validUntil', 'area'];
 
 function pick(payload: Readonly<Record<string, unknown>>, keys: readonly string[]): Record<string, unknown> {
@@ -199,11 +248,22 @@ function pick(payload: Readonly<Record<string, unknown>>, keys: readonly string[
   return out;
 }
 
-/** The row of one seizure as stored in risk_seizures (shared by the upserts and the rebuild's COPY). */
+/** The row of one seizure of the state as stored in risk_seizures. */
 export function seizureRow(state: RiskState, id: string, position: number) {
-  const full = state.seizures.get(id)!;
-  const record: SeizureRecord = { ...full, payload: pick(full.payload, SEIZURE_KEYS) };
-  const contribution = seizureContribution(state, id);
+  return seizureRowOf(id, position, state.seizures.get(id)!, seizureContribution(state, id));
+}
+
+/**
+ * The row of one seizure (shared by the upserts and the rebuild's COPY), from its record and the
+ * contribution seizureContribution gives for it, which the caller may already hold.
+ */
+export function seizureRowOf(
+  id: string,
+  position: number,
+  full: SeizureRecord,
+  contribution: SeizureContribution | null,
+) {
+  const record: StoredSeizure = storedSeizure(full);
   return {
     seizure_id: id,
     originator: record.originator,
@@ -216,10 +276,14 @@ export function seizureRow(state: RiskState, id: string, position: number) {
   };
 }
 
-/** The row of one alert as stored in risk_alerts. */
+/** The row of one alert of the state as stored in risk_alerts. */
 export function alertRow(state: RiskState, id: string, position: number) {
-  const full = state.alerts.get(id)!;
-  const record: AlertRecord = { ...full, payload: pick(full.payload, ALERT_KEYS) };
+  return alertRowOf(id, position, state.alerts.get(id)!);
+}
+
+/** The row of one alert, from its record. */
+export function alertRowOf(id: string, position: number, full: AlertRecord) {
+  const record: AlertRecord = { state: full.state, payload: pick(full.payload, ALERT_KEYS) };
   return { alert_id: id, originator: record.state.originator, record, withdrawn: record.state.withdrawn, position };
 }
 
@@ -237,13 +301,21 @@ export async function writeState(db: Sql, state: RiskState, changed: ChangedIds)
 
 /** Locks the checkpoint row for the rest of the transaction and returns its position. */
 export async function lockCheckpoint(manager: Sql): Promise<number> {
+  return (await lockCheckpointRow(manager)).position;
+}
+
+async function ensureCheckpoint(manager: Sql): Promise<void> {
   await manager.query('INSERT INTO risk_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING', [
     AGGREGATOR_CHECKPOINT,
   ]);
-  const rows = (await manager.query('SELECT position FROM risk_checkpoints WHERE name = $1 FOR UPDATE', [
+}
+
+async function lockCheckpointRow(manager: Sql): Promise<{ position: number; epoch: number }> {
+  await ensureCheckpoint(manager);
+  const rows = (await manager.query('SELECT position, leader_epoch FROM risk_checkpoints WHERE name = $1 FOR UPDATE', [
     AGGREGATOR_CHECKPOINT,
-  ])) as Array<{ position: string }>;
-  return Number(rows[0]?.position ?? 0);
+  ])) as Array<{ position: string; leader_epoch: string }>;
+  return { position: Number(rows[0]?.position ?? 0), epoch: Number(rows[0]?.leader_epoch ?? 0) };
 }
 
 /** Moves the (locked) checkpoint; the stream sequence only ever moves forward. */
@@ -273,11 +345,11 @@ async function loadTouched(
   const state = initialRiskState();
   state.position = checkpoint;
   if (seizureIds.size > 0) {
-    const rows = await manager.query<Array<{ seizure_id: string; record: SeizureRecord }>>(
-      'SELECT seizure_id, record FROM risk_seizures WHERE seizure_id = ANY($1)',
+    const rows = await manager.query<SeizureRowRead[]>(
+      'SELECT seizure_id, record, contribution FROM risk_seizures WHERE seizure_id = ANY($1)',
       [[...seizureIds]],
     );
-    for (const row of rows) state.seizures.set(row.seizure_id, row.record);
+    for (const row of rows) state.seizures.set(row.seizure_id, recordOfRow(row));
   }
   if (alertIds.size > 0) {
     const rows = await manager.query<Array<{ alert_id: string; record: AlertRecord }>>(
@@ -287,4 +359,14 @@ async function loadTouched(
     for (const row of rows) state.alerts.set(row.alert_id, row.record);
   }
   return state;
+}
+
+interface SeizureRowRead {
+  seizure_id: string;
+  record: StoredSeizure;
+  contribution: SeizureContribution | null;
+}
+
+function recordOfRow(row: SeizureRowRead): SeizureRecord {
+  return seizureRecordOf(row.seizure_id, row.record, row.contribution);
 }

@@ -1,8 +1,10 @@
 import type { DatabaseSchema } from '@caravan/database';
 import { CreateRiskViews1764000000600 } from './migrations/create-risk-views.migration.js';
+import { SlimRiskRows1764000000610 } from './migrations/slim-risk-rows.migration.js';
+import { AggregatorLeadership1764000000620 } from './migrations/aggregator-leadership.migration.js';
 
 /** The risk views' tables, for openDatabase({ schemas: [riskViewsSchema, …] }). */
 export const riskViewsSchema: DatabaseSchema = {
   name: 'risk-views',
-  migrations: [CreateRiskViews1764000000600],
+  migrations: [CreateRiskViews1764000000600, SlimRiskRows1764000000610, AggregatorLeadership1764000000620],
 };

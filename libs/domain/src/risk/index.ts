@@ -33,14 +33,17 @@ export type {
   RiskState,
   RiskChange,
   SeizureRecord,
+  StoredSeizure,
   AlertRecord,
 } from './projection.js';
-/** Folding shared copies into contributions and alert state. */
+/** Folding shared copies into contributions and alert state; a seizure record to and from its stored form. */
 export {
   initialRiskState,
   applySharedCopy,
   projectRiskState,
   seizureContribution,
+  storedSeizure,
+  seizureRecordOf,
   contributions,
   alertStates,
   isAlertActive,

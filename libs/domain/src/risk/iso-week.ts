@@ -10,12 +10,15 @@ const MONTH = /^\d{4}-\d{2}$/;
 /** The ISO week (`YYYY-Www`) containing an instant, computed in UTC. */
 export function isoWeekOf(at: Date | string): string {
   const date = typeof at === 'string' ? parseInstant(at) : at;
-  const midnight = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
-  const weekday = (new Date(midnight).getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
+  // Whole days since the epoch, which fell on a Thursday: day arithmetic instead of calendar calls,
+  // since a rebuild files every seizure it folds.
+  const day = Math.floor(date.getTime() / DAY_MS);
+  const weekday = (((day + 3) % 7) + 7) % 7; // Monday 0 … Sunday 6
   // The ISO year of a week is the calendar year of its Thursday.
-  const thursday = new Date(midnight + (3 - weekday) * DAY_MS);
-  const year = thursday.getUTCFullYear();
-  const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / DAY_MS / 7) + 1;
+  const thursday = (day + 3 - weekday) * DAY_MS;
+  const year = new Date(thursday).getUTCFullYear();
+  // setUTCFullYear, unlike Date.UTC, does not read years 0–99 as 1900–1999.
+  const week = Math.floor((thursday - new Date(0).setUTCFullYear(year, 0, 1)) / DAY_MS / 7) + 1;
   return `${String(year).padStart(4, '0')}-W${String(week).padStart(2, '0')}`;
 }
 
@@ -44,7 +47,9 @@ export function shiftIsoWeek(week: string, offset: number): string {
  */
 export function parseInstant(value: string): Date {
   let ms: number;
-  if (ISO_WEEK.test(value)) ms = isoWeekStart(value).getTime();
+  // The generalised forms are 7 to 10 characters long; anything longer goes straight to Date.parse.
+  if (value.length > 10) ms = Date.parse(value);
+  else if (ISO_WEEK.test(value)) ms = isoWeekStart(value).getTime();
   else if (DAY.test(value)) ms = Date.parse(`${value}T00:00:00Z`);
   else if (MONTH.test(value)) ms = Date.parse(`${value}-01T00:00:00Z`);
   else ms = Date.parse(value);

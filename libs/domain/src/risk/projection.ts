@@ -57,7 +57,10 @@ export interface AlertState {
  */
 export interface SeizureRecord {
   readonly originator: AgencyCode;
-  /** The payload as reported with every amendment's changes applied. */
+  /**
+   * The payload as reported with every amendment's changes applied; in a record loaded back from
+   * the views, an equivalent payload rebuilt from its contribution (see `seizureRecordOf`).
+   */
   readonly payload: Readonly<Record<string, unknown>>;
   /** When nothing in the payload says when it happened: the envelope's occurredAt, else recordedAt. */
   readonly fallbackTime: string;
@@ -73,6 +76,17 @@ export interface RiskState {
   readonly seizures: Map<string, SeizureRecord>;
   readonly alerts: Map<string, AlertRecord>;
   position: number;
+}
+
+/**
+ * What a stored seizure keeps besides its contribution. The projection reads nothing of a payload
+ * but what its contribution holds (location, occurredAt, items, route), so `seizureRecordOf` can
+ * rebuild an equivalent payload from the contribution instead of storing the payload twice.
+ */
+export interface StoredSeizure {
+  readonly originator: AgencyCode;
+  readonly fallbackTime: string;
+  readonly retracted: boolean;
 }
 
 /** What the projection keeps of one alert (JSON-safe, like `SeizureRecord`). */
@@ -185,6 +199,41 @@ export function seizureContribution(state: RiskState, seizureId: string): Seizur
   return contributionFrom(seizureId, seizure);
 }
 
+/** The part of a seizure record that is stored beside its contribution. */
+export function storedSeizure(seizure: SeizureRecord): StoredSeizure {
+  return { originator: seizure.originator, fallbackTime: seizure.fallbackTime, retracted: seizure.retracted };
+}
+
+/**
+ * A seizure record from what is stored of it: `contribution` is the seizure's contribution (null once
+ * retracted). Its payload is rebuilt so that folding any later copy into it gives the same
+ * contributions as folding it into the payload it was computed from: each part of a contribution
+ * comes from one top-level payload field, and an amendment replaces top-level fields whole.
+ */
+export function seizureRecordOf(
+  seizureId: string,
+  stored: StoredSeizure,
+  contribution: SeizureContribution | null,
+): SeizureRecord {
+  const payload: Record<string, unknown> = { seizureId };
+  if (contribution) {
+    const location: Record<string, string> = {};
+    if (contribution.country !== null) location['country'] = contribution.country;
+    if (contribution.region !== null) location['region'] = contribution.region;
+    if (contribution.crossingPoint !== null) location['crossingPoint'] = contribution.crossingPoint;
+    payload['location'] = location;
+    payload['occurredAt'] = contribution.occurredAt;
+    payload['items'] = contribution.items;
+    if (contribution.route) payload['route'] = contribution.route;
+  }
+  return {
+    originator: stored.originator,
+    payload,
+    fallbackTime: stored.fallbackTime,
+    retracted: stored.retracted,
+  };
+}
+
 /** Every live seizure's contribution, sorted by seizure id. */
 export function contributions(state: RiskState): SeizureContribution[] {
   return [...state.seizures.keys()]
@@ -223,27 +272,30 @@ function contributionFrom(seizureId: string, seizure: SeizureRecord): SeizureCon
           : [null, null];
   const occurred = instantOr(str(p['occurredAt']), seizure.fallbackTime);
   const items: ContributionItem[] = [];
-  for (const raw of Array.isArray(p['items']) ? (p['items'] as unknown[]) : []) {
-    const item = record(raw);
-    const category = item['category'];
-    const substance = str(item['substance']);
-    const unit = item['unit'];
-    const quantity = item['quantity'];
-    // An item missing any of these adds nothing to a total; the seizure still counts.
-    if (!isCategory(category) || substance === null || !isUnit(unit) || typeof quantity !== 'number') continue;
-    items.push({ category, substance, ...normaliseQuantity(quantity, unit) });
+  const rawItems = p['items'];
+  if (Array.isArray(rawItems)) {
+    for (const raw of rawItems as unknown[]) {
+      const item = record(raw);
+      const category = item['category'];
+      const substance = str(item['substance']);
+      const unit = item['unit'];
+      const quantity = item['quantity'];
+      // An item missing any of these adds nothing to a total; the seizure still counts.
+      if (!isCategory(category) || substance === null || !isUnit(unit) || typeof quantity !== 'number') continue;
+      const normalised = normaliseQuantity(quantity, unit);
+      items.push({ category, substance, quantity: normalised.quantity, unit: normalised.unit });
+    }
   }
   const routeRaw = p['route'];
-  const route =
-    routeRaw === undefined || routeRaw === null
-      ? null
-      : {
-          origin: str(record(routeRaw)['origin']),
-          transit: (Array.isArray(record(routeRaw)['transit']) ? (record(routeRaw)['transit'] as unknown[]) : [])
-            .map(str)
-            .filter((x): x is string => x !== null),
-          destination: str(record(routeRaw)['destination']),
-        };
+  let route: SeizureContribution['route'] = null;
+  if (routeRaw !== undefined && routeRaw !== null) {
+    const fields = record(routeRaw);
+    const transit: string[] = [];
+    if (Array.isArray(fields['transit'])) {
+      for (const country of fields['transit'] as unknown[]) if (typeof country === 'string') transit.push(country);
+    }
+    route = { origin: str(fields['origin']), transit, destination: str(fields['destination']) };
+  }
   return {
     seizureId,
     originator: seizure.originator,

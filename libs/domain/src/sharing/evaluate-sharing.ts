@@ -39,6 +39,12 @@ export interface SharingInput {
    * caller that never records a disclosure (the aggregator's rebuild).
    */
   readonly skipPaths?: boolean;
+  /**
+   * The event's payload is plain JSON (as JSON.parse returns it) that nobody changes afterwards, so
+   * deliveries may share its unchanged parts instead of each holding a deep copy (the aggregator's
+   * rebuild, which reads each event once). Deliveries are equal either way.
+   */
+  readonly reusePayload?: boolean;
 }
 
 /** One recipient's copy of an event: the redacted payload, its leaf paths and the deciding version. */
@@ -64,11 +70,12 @@ function isEnding(type: ShareableType): boolean {
   return type === 'seizure.retracted' || type === 'threat.alert.withdrawn';
 }
 
-/** `handling` reduced to what the rule kept, plus the always-delivered tlp. */
+/** `handling` reduced to what the rule kept, plus the always-delivered tlp (in place: `body` is new). */
 function withTlp(body: JsonObject, tlp: unknown): JsonObject {
   if (typeof tlp !== 'string') return body;
   const handling = isObject(body.handling) ? body.handling : {};
-  return { ...body, handling: { ...handling, tlp } };
+  body.handling = { ...handling, tlp };
+  return body;
 }
 
 /**
@@ -81,19 +88,21 @@ function redactPayload(
   payload: unknown,
   rule: SharingRule | undefined,
   secret: string,
+  reuse: boolean,
 ): JsonObject {
   const source = isObject(payload) ? payload : {};
   const idKey = idKeyOf(type);
   const out: JsonObject = {};
   if (typeof source[idKey] === 'string') out[idKey] = source[idKey];
   if (isOriginal(type)) {
-    const body = rule ? redactBody(omit(source, idKey), rule, secret) : {};
-    const handling = source.handling;
-    return { ...withTlp(body, isObject(handling) ? handling.tlp : undefined), ...out };
+    // The id is left out of the rule's reach and added last, so no rule can remove or alter it.
+    const body = withTlp(rule ? redactBody(source, rule, secret, idKey, reuse) : {}, handlingOf(source)?.tlp);
+    if (out[idKey] !== undefined) body[idKey] = out[idKey];
+    return body;
   }
   if (!isEnding(type)) {
     const changes = isObject(source.changes) ? source.changes : {};
-    const body = rule ? redactBody(changes, rule, secret) : {};
+    const body = rule ? redactBody(changes, rule, secret, undefined, reuse) : {};
     out.changes = isObject(changes.handling) ? withTlp(body, changes.handling.tlp) : body;
   }
   const reason = rule ? redactReason(source.reason, rule, secret) : undefined;
@@ -101,9 +110,8 @@ function redactPayload(
   return out;
 }
 
-function omit(source: JsonObject, key: string): JsonObject {
-  const { [key]: _omitted, ...rest } = source;
-  return rest;
+function handlingOf(source: JsonObject): JsonObject | undefined {
+  return isObject(source.handling) ? source.handling : undefined;
 }
 
 const NO_PATHS: readonly string[] = Object.freeze([]);
@@ -135,6 +143,7 @@ function ruleFor(
  */
 export function evaluateSharing(input: SharingInput): Delivery[] {
   const { event, policy, directory, secret, skipPaths } = input;
+  const reuse = input.reusePayload === true;
   const type: string = event.type;
   if (!isShareable(type)) return [];
   const originator = event.originator;
@@ -148,7 +157,7 @@ export function evaluateSharing(input: SharingInput): Delivery[] {
       if (code === originator) continue;
       const rule = firstMatchingRule(policy.rules, code, type, directory);
       if (rule && tlpAllows(handling as unknown as Handling, rule, code)) {
-        deliveries.push(delivery(code, policy.version, redactPayload(type, payload, rule, secret), skipPaths));
+        deliveries.push(delivery(code, policy.version, redactPayload(type, payload, rule, secret, reuse), skipPaths));
       }
     }
     return sortByRecipient(deliveries);
@@ -165,7 +174,9 @@ export function evaluateSharing(input: SharingInput): Delivery[] {
     if (!rules) throw new CaravanError('unavailable', `policy version ${version} of ${originator} is not available`);
     const rule = ruleFor(rules, recipient, type, directory);
     const allowed = rule && tlpAllows(handling, rule, recipient) ? rule : undefined;
-    deliveries.push(delivery(recipient, version, redactPayload(type, event.payload, allowed, secret), skipPaths));
+    deliveries.push(
+      delivery(recipient, version, redactPayload(type, event.payload, allowed, secret, reuse), skipPaths),
+    );
   }
 
   // Plus whoever the policy in force now makes eligible, under the current TLP.
@@ -174,7 +185,9 @@ export function evaluateSharing(input: SharingInput): Delivery[] {
       if (code === originator || previous.has(code)) continue;
       const rule = ruleFor(policy.rules, code, type, directory);
       if (rule && tlpAllows(handling, rule, code)) {
-        deliveries.push(delivery(code, policy.version, redactPayload(type, event.payload, rule, secret), skipPaths));
+        deliveries.push(
+          delivery(code, policy.version, redactPayload(type, event.payload, rule, secret, reuse), skipPaths),
+        );
       }
     }
   }

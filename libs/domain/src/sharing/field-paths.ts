@@ -168,6 +168,20 @@ export function pathTree(paths: readonly string[]): PathTree {
   return root;
 }
 
+// Redaction asks for the same rule's trees for every event it shares; policies are immutable data
+// (a new version is a new object), so a tree is built once per paths array and reused.
+const treesOf = new WeakMap<readonly string[], PathTree>();
+
+/** `pathTree(paths)`, built once per array: callers must not change the array or the tree. */
+export function cachedPathTree(paths: readonly string[]): PathTree {
+  let tree = treesOf.get(paths);
+  if (!tree) {
+    tree = pathTree(paths);
+    treesOf.set(paths, tree);
+  }
+  return tree;
+}
+
 /** Whether the tree names this path or one of its ancestors. */
 export function treeCovers(tree: PathTree, path: string): boolean {
   const segments = parsePath(path);
@@ -189,40 +203,80 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// Plain loops over Object.keys: this copies every payload the hub shares, and Object.entries would
+// allocate a pair per field.
 function copyJson(value: unknown): Json | undefined {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (Array.isArray(value)) return value.map((element) => copyJson(element) ?? null);
-  if (isObject(value)) {
-    const out: JsonObject = {};
-    for (const [key, child] of Object.entries(value)) {
-      const copied = copyJson(child);
-      if (copied !== undefined) out[key] = copied;
-    }
+  if (Array.isArray(value)) {
+    const out: Json[] = new Array<Json>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyJson(value[i]) ?? null;
     return out;
   }
+  if (isObject(value)) return copyFields(value, undefined, false);
   return undefined;
+}
+
+/** Copies every field of an object but `skip`; with `reuse`, the fields' values are not copied. */
+function copyFields(value: JsonObject, skip: string | undefined, reuse: boolean): JsonObject {
+  const out: JsonObject = {};
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (key === skip) continue;
+    const copied = reuse ? value[key] : copyJson(value[key]);
+    if (copied !== undefined) out[key] = copied;
+  }
+  return out;
 }
 
 /**
  * Copies what the tree names out of a value. An array is entered element by element; an element that
  * keeps nothing stays as `{}` so indices still line up (the other fields of the same suspect stay
- * together), and an array that keeps nothing at all is left out.
+ * together), and an array that keeps nothing at all is left out. With `reuse` (for a value that is
+ * plain JSON nobody changes), what the tree names whole is shared with the value instead of copied.
  */
-export function selectTree(value: unknown, tree: PathTree): Json | undefined {
-  if (tree.whole) return copyJson(value);
+export function selectTree(value: unknown, tree: PathTree, reuse = false): Json | undefined {
+  if (tree.whole) return reuse ? (value as Json) : copyJson(value);
   if (Array.isArray(value)) {
-    const elements = value.map((element) => (isObject(element) ? selectTree(element, tree) : undefined));
+    const elements = value.map((element) => (isObject(element) ? selectTree(element, tree, reuse) : undefined));
     return elements.some((element) => element !== undefined) ? elements.map((element) => element ?? {}) : undefined;
   }
   if (!isObject(value)) return undefined;
+  return selectFields(value, tree, undefined, reuse);
+}
+
+/**
+ * `selectTree` of an object without its field `skip` (if any), as if that field were absent: what a
+ * rule selects from a payload whose aggregate id is delivered apart. Undefined when nothing is
+ * selected; the object returned is always new, whatever `reuse` says.
+ */
+export function selectObjectTree(
+  value: JsonObject,
+  tree: PathTree,
+  skip: string | undefined,
+  reuse = false,
+): JsonObject | undefined {
+  return tree.whole ? copyFields(value, skip, reuse) : selectFields(value, tree, skip, reuse);
+}
+
+function selectFields(
+  value: JsonObject,
+  tree: PathTree,
+  skip: string | undefined,
+  reuse: boolean,
+): JsonObject | undefined {
   const out: JsonObject = {};
+  let any = false;
   for (const [key, child] of tree.children) {
-    if (!Object.hasOwn(value, key)) continue;
-    const selected = selectTree(value[key], child);
-    if (selected !== undefined) out[key] = selected;
+    if (key === skip || !Object.hasOwn(value, key)) continue;
+    const selected = selectTree(value[key], child, reuse);
+    if (selected !== undefined) {
+      out[key] = selected;
+      any = true;
+    }
   }
-  return Object.keys(out).length > 0 ? out : undefined;
+  return any ? out : undefined;
 }
 
 /** Removes what the tree names; a container emptied by the removal goes too. */

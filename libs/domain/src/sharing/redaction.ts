@@ -1,17 +1,34 @@
 import { type SharingRule } from '@caravan/contracts';
 import { LOCATION_KEPT, generalizeOccurredAt } from './generalize.js';
-import { isObject, mapTree, pathTree, removeTree, selectTree, type JsonObject } from './field-paths.js';
+import {
+  cachedPathTree,
+  isObject,
+  mapTree,
+  removeTree,
+  selectObjectTree,
+  selectTree,
+  type JsonObject,
+} from './field-paths.js';
 import { pseudonymize } from './pseudonym.js';
 
 // One rule applied to one payload body (SPEC §5): select `fields`, remove `drop`, then generalise and
 // pseudonymise what is left. The aggregate id and handling.tlp are added back by the caller, after
 // all of this, so no rule can remove them.
 
-/** The body of a seizure or alert (or the `changes` of a follow-up) reduced by one rule. */
-export function redactBody(body: unknown, rule: SharingRule, secret: string): JsonObject {
-  const selected = selectTree(body, pathTree(rule.fields));
-  const kept = selected === undefined ? undefined : removeTree(selected, pathTree(rule.drop ?? []));
-  const out: JsonObject = isObject(kept) ? { ...kept } : {};
+const NO_PATHS: readonly string[] = Object.freeze([]);
+
+/**
+ * The body of a seizure or alert (or the `changes` of a follow-up) reduced by one rule, read as if
+ * its field `skip` were absent. The result is a new object; it shares nothing with `body` unless
+ * `reuse` says that `body` is plain JSON nobody changes, when unchanged parts are shared.
+ */
+export function redactBody(body: unknown, rule: SharingRule, secret: string, skip?: string, reuse = false): JsonObject {
+  const fields = cachedPathTree(rule.fields);
+  // selectObjectTree and removeTree both return a new top-level object (below it, parts of `body`
+  // itself with `reuse`), so the transforms below may change the top level of `out` in place.
+  const selected = isObject(body) ? selectObjectTree(body, fields, skip, reuse) : selectTree(body, fields, reuse);
+  const kept = selected === undefined ? undefined : removeTree(selected, cachedPathTree(rule.drop ?? NO_PATHS));
+  const out: JsonObject = isObject(kept) ? kept : {};
 
   const location = rule.generalize?.location;
   if (location !== undefined && isObject(out.location)) {
@@ -32,7 +49,7 @@ export function redactBody(body: unknown, rule: SharingRule, secret: string): Js
   if ((rule.pseudonymize ?? []).length === 0) return out;
   const tokenize = (value: unknown): string | undefined =>
     typeof value === 'string' || typeof value === 'number' ? pseudonymize(String(value), secret) : undefined;
-  const pseudonymized = mapTree(out, pathTree(rule.pseudonymize ?? []), (leaf) =>
+  const pseudonymized = mapTree(out, cachedPathTree(rule.pseudonymize ?? NO_PATHS), (leaf) =>
     // A list of identifiers is tokenised element by element; anything else that cannot be tokenised
     // is withheld rather than shown in clear.
     Array.isArray(leaf) ? leaf.map((element) => tokenize(element) ?? null) : tokenize(leaf),
