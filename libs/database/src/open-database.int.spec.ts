@@ -31,13 +31,14 @@ describe('openDatabase', () => {
     adminUrl = (await testServices()).adminDatabaseUrl;
     url = databaseUrlFor(adminUrl, `caravan_dbtest_${randomBytes(5).toString('hex')}`);
   });
-  afterAll(async () => {
+  const drop = async (database: string) => {
     const pg = (await import('pg')).default;
     const client = new pg.Client({ connectionString: adminUrl });
     await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`);
+    await client.query(`DROP DATABASE IF EXISTS "${new URL(database).pathname.slice(1)}" WITH (FORCE)`);
     await client.end();
-  });
+  };
+  afterAll(() => drop(url));
 
   it('creates a missing database and migrates it, concurrently and idempotently', async () => {
     const opened = await Promise.all([
@@ -50,6 +51,17 @@ describe('openDatabase', () => {
     const ran = await first.query('SELECT name FROM caravan_migrations ORDER BY id');
     expect(ran).toEqual([{ name: 'CreateProbe1764000000001' }]);
     await Promise.all(opened.map((ds) => ds.destroy()));
+  });
+
+  it('migrates through a pool of one connection', async () => {
+    const single = databaseUrlFor(adminUrl, `caravan_dbtest_${randomBytes(5).toString('hex')}`);
+    const ds = await openDatabase({ url: single, schemas: [probe], poolSize: 1 });
+    try {
+      expect(await ds.query('SELECT name FROM caravan_migrations')).toEqual([{ name: 'CreateProbe1764000000001' }]);
+    } finally {
+      await ds.destroy();
+      await drop(single);
+    }
   });
 
   it('lets another app add its own schema to the same database', async () => {

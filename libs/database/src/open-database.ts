@@ -55,7 +55,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<DataSo
     });
   }
   try {
-    await runMigrationsExclusively(dataSource);
+    await runMigrationsExclusively(dataSource, options.url);
   } catch (error) {
     await dataSource.destroy();
     throw error;
@@ -91,19 +91,18 @@ export async function ensureDatabaseExists(url: string): Promise<void> {
   }
 }
 
-async function runMigrationsExclusively(dataSource: DataSource): Promise<void> {
-  const runner = dataSource.createQueryRunner();
-  await runner.connect();
+async function runMigrationsExclusively(dataSource: DataSource, url: string): Promise<void> {
+  // The lock is held on a session of its own, outside the pool: TypeORM's migrations take pool
+  // connections, and with the lock on one of them a one-connection pool would wait for itself.
+  const lock = new pg.Client({ connectionString: url });
+  await lock.connect();
   try {
     // Several apps may start at once against a fresh database; one migrates, the others wait.
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    try {
-      await dataSource.runMigrations({ transaction: 'each' });
-    } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
-    }
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.runMigrations({ transaction: 'each' });
   } finally {
-    await runner.release();
+    // Ending the session releases the lock, whatever state the migrations left it in.
+    await lock.end();
   }
 }
 

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { generateLedgerKeyPem } from '@caravan/config';
 import { REGIONAL_CENTRE, streamIds, type DomainEvent, type SharedCopy } from '@caravan/contracts';
 import { openDatabase } from '@caravan/database';
@@ -84,8 +84,7 @@ describe('rebuildViews on its less travelled paths', () => {
     const expected = await reference();
     expect(expected.contributions.find((c) => c.seizureId === id(1))?.items[0]?.substance).toBe('opium');
     expect(expected.contributions.some((c) => c.seizureId === id(3))).toBe(false);
-    // Not through openDatabase: its migration step holds one connection while it needs another.
-    const single = await new DataSource({ type: 'postgres', url: db.url, poolSize: 1 }).initialize();
+    const single = await openDatabase({ url: db.url, schemas: [ledgerSchema, riskViewsSchema], poolSize: 1 });
     try {
       for (const source of [ds, single]) {
         const result = await rebuildViews(source, { secret: SECRET, directory: demoDirectory });
