@@ -355,8 +355,10 @@ function inlined(sql: string, values: readonly (string | null)[]): string {
   return sql.replace(/\$(\d+)::/g, (_match, index: string) => {
     const value = values[Number(index) - 1];
     if (value === null || value === undefined) return 'NULL::';
+    // A tag the value never contains, not even without its closing `$`: a value ending in `$caravan`
+    // would otherwise close the quote one character early, against the closing tag's own `$`.
     let tag = 'caravan';
-    while (value.includes(`$${tag}$`)) tag += '_';
+    while (value.includes(`$${tag}`)) tag += '_';
     return `$${tag}$${value}$${tag}$::`;
   });
 }
