@@ -14,15 +14,21 @@
 // - NATS away (or restarted): the publisher retries for a while, then the relay backs off and starts
 //   again from its checkpoint; the connection reconnects by itself.
 // - Woken by the ledger's NOTIFY of a new head, with a slow safety poll should a wake-up be lost.
-// - Only the instance holding the relay lock publishes; the others stand by (relay-leadership.ts).
+// - Only the instance holding the relay lock publishes; the others stand by. The lock is a session
+//   advisory lock (tryLeadership of @caravan/database) keyed by the checkpoint's name, so namespaces
+//   sharing a database each have their relay. Two relays overlapping for a moment (a session that
+//   dies slowly) would only publish duplicates, which JetStream drops by Nats-Msg-Id.
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { subjects, type ChainedEvent, type Topology } from '@caravan/contracts';
 import { advanceRelayCheckpoint, readRelayCheckpoint } from '@caravan/ledger-store';
+import { tryLeadership, type Leadership } from '@caravan/database';
 import { describeError, StreamPublisher } from '@caravan/messaging';
 import { LedgerContext } from '../ledger.context.js';
-import { RelayLeadership } from './relay-leadership.js';
 
 const MAX_BACKOFF_MS = 2_000;
+// "rela" in ASCII: the relay's class of advisory locks. Not the ledger's write lock (a transaction
+// lock with another key): the relay never blocks appends.
+const RELAY_LOCK = 0x72656c61;
 
 /** The relay's checkpoint name: one per subject root, so a namespace relays into its own streams. */
 export function relayCheckpointName(topology: Topology): string {
@@ -31,7 +37,8 @@ export function relayCheckpointName(topology: Topology): string {
 
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly leadership: RelayLeadership;
+  /** The relay lock while this instance holds it. */
+  private leadership: Leadership | undefined;
   private readonly publisher: StreamPublisher;
   private readonly stop = new AbortController();
   private running: Promise<void> | undefined;
@@ -47,7 +54,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private onFailure = new AbortController();
 
   constructor(@Inject(LedgerContext) private readonly ctx: LedgerContext) {
-    this.leadership = new RelayLeadership(ctx.config.databaseUrl);
     this.publisher = new StreamPublisher(ctx.nc, { retryForMs: ctx.tuning.relayPublishRetryMs });
   }
 
@@ -65,7 +71,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.running;
     await this.acknowledged;
     this.publisher.close();
-    await this.leadership.release();
+    await this.leadership?.release();
   }
 
   private async run(): Promise<void> {
@@ -73,7 +79,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     let active = false;
     while (!this.stop.signal.aborted) {
       try {
-        if (!(await this.leadership.tryAcquire())) {
+        if (!(await this.lead())) {
           if (active) this.ctx.logger.warn({ msg: 'relay lost its lock; standing by' });
           active = false;
           this.relayed = undefined;
@@ -115,7 +121,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const pageSize = this.ctx.tuning.relayPageSize;
     for (;;) {
       const [, page]: [void, ChainedEvent[]] = await Promise.all([
-        this.leadership.confirm(),
+        this.confirmLead(),
         this.ctx.reader.readPage({ after: relayed }, pageSize),
       ]);
       if (page.length === 0) return relayed;
@@ -170,6 +176,29 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       process.kill(process.pid, 'SIGKILL');
       await new Promise<never>(() => undefined);
     }
+  }
+
+  /** Whether this instance holds the relay lock, taking it if it is free. */
+  private async lead(): Promise<boolean> {
+    if (this.leadership) return true;
+    const leadership = await tryLeadership(this.ctx.config.databaseUrl, {
+      lockClass: RELAY_LOCK,
+      name: this.checkpointName,
+      applicationName: 'caravan-ledger-relay',
+    });
+    if (!leadership) return false;
+    this.leadership = leadership;
+    void leadership.lost.then(async () => {
+      if (this.leadership === leadership) this.leadership = undefined;
+      await leadership.release();
+    });
+    return true;
+  }
+
+  /** Throws unless the relay lock's session still answers: checked before each page. */
+  private async confirmLead(): Promise<void> {
+    if (!this.leadership) throw new Error('the relay lock is not held');
+    await this.leadership.confirm();
   }
 
   private sleep(ms: number): Promise<void> {
