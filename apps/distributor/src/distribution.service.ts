@@ -175,6 +175,10 @@ export class DistributionService {
     await this.publishing;
     this.options.publisher.reset();
     this.publishFailure = undefined;
+    // Another instance may have decided events since this one last did (a lead that lost its lock
+    // and took it again later, or one that has not noticed losing it and finds the checkpoint
+    // moved): a `policy.set` among them never went by here, so no cached history can be trusted.
+    this.policies.clear();
     const { recorded, published } = await this.store.progress(name);
     if (published < recorded) {
       const stored = await this.store.unpublished(name);
