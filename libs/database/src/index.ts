@@ -8,3 +8,9 @@ export type { LeaderLockKey, Leadership, LeadTerm, LeadershipOptions, Leadership
 export { tryLeadership } from './leader-lock.js';
 /** Leads whenever the lock can be had, stands by otherwise; nothing of it outlives close(). */
 export { holdLeadership } from './leader-lock.js';
+/** A raw pg session of a DataSource's pool (COPY, LISTEN, multi-statement round trips). */
+export type { PooledSession } from './pooled-session.js';
+/** Takes a raw pg session from a DataSource's pool. */
+export { pooledSession } from './pooled-session.js';
+/** Columns in COPY's text format: a scalar, JSON text, a text[] value. */
+export { copyField, copyJsonField, copyTextArrayField } from './copy-text.js';
