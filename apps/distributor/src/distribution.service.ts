@@ -30,7 +30,7 @@ import {
   type Topology,
 } from '@caravan/contracts';
 import { DirectoryRepository } from '@caravan/directory';
-import { currentAlert, currentSeizure, evaluateSharing, toSharedCopy } from '@caravan/domain';
+import { canonicalJson, currentAlert, currentSeizure, evaluateSharing, toSharedCopy } from '@caravan/domain';
 import { LedgerReader } from '@caravan/ledger-store';
 import { describeError, PoisonMessageError, type StreamMessage, type StreamPublisher } from '@caravan/messaging';
 import { SharingStore, type DeliveryRecord } from '@caravan/sharing-store';
@@ -287,9 +287,14 @@ export class DistributionService {
             }
           : {}),
       });
+      // Recipients under one rule share one payload: its JCS text is written once.
+      const payloadTexts = new Map<object, string>();
       for (const delivery of deliveries) {
         const copy = toSharedCopy(event, delivery);
-        const { json, digest } = serialiseCopy(copy);
+        let payloadJcs = payloadTexts.get(delivery.payload);
+        if (payloadJcs === undefined)
+          payloadTexts.set(delivery.payload, (payloadJcs = canonicalJson(delivery.payload)));
+        const { json, digest } = serialiseCopy(copy, payloadJcs);
         records.push({ copy, paths: delivery.paths, digest, copyJson: json });
         let seen = decided.get(event.streamId);
         if (!seen) decided.set(event.streamId, (seen = new Map()));
