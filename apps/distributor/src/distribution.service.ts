@@ -15,8 +15,9 @@
 // Crash safety rests on the `published` mark beside the checkpoint, which never moves past copies
 // without their PubAcks: it travels with the next chunk's statement (or is written alone when
 // nothing else is coming). Whenever this instance becomes active, and after any failure, it first
-// publishes again, in order, the stored copies after that mark (Nats-Msg-Id `<eventId>:<recipient>`
-// makes the stream drop those that had landed). So a crash between commit and publish loses
+// publishes again, in order, the stored copies after that mark that the stream does not hold yet
+// (they form a prefix of the publish order, so the last message on each subject says where to resume;
+// Nats-Msg-Id `<eventId>:<recipient>` makes the stream drop any it holds after all). So a crash between commit and publish loses
 // nothing, doubles nothing, and no recipient sees a later copy before an earlier one: the publisher
 // never stores a message after one it failed to store.
 import type { DataSource } from 'typeorm';
@@ -46,6 +47,8 @@ export interface DistributionOptions {
   readonly db: DataSource;
   /** Publishes to CARAVAN_SHARE, in order; this service is its only user. */
   readonly publisher: StreamPublisher;
+  /** How many of these copies, in publish order, CARAVAN_SHARE holds already (storedPrefixLength). */
+  readonly storedPrefix: (messages: readonly StreamMessage[]) => Promise<number>;
   readonly topology: Topology;
   /** The hub pseudonym secret. */
   readonly secret: string;
@@ -182,13 +185,18 @@ export class DistributionService {
     const { recorded, published } = await this.store.progress(name);
     if (published < recorded) {
       const stored = await this.store.unpublished(name);
-      await this.options.publisher.publish(stored.map((d) => this.messageOf(d.copy, serialiseCopy(d.copy).json)));
+      const messages = stored.map((d) => this.messageOf(d.copy, serialiseCopy(d.copy).json));
+      // What landed before the crash is skipped, not left to the stream's duplicate window, which
+      // a restart hours later would outlast.
+      const held = await this.options.storedPrefix(messages);
+      await this.options.publisher.publish(messages.slice(held));
       await this.store.markPublished(name, recorded);
       this.options.log('log', {
         msg: 'republished',
         fromPosition: published + 1,
         toPosition: recorded,
         deliveries: stored.length,
+        alreadyStored: held,
       });
     }
     this.recorded = recorded;

@@ -19,6 +19,7 @@ import {
   ensureStreams,
   JetStreamExceptionFilter,
   JetStreamServer,
+  storedPrefixLength,
   StreamPublisher,
 } from '@caravan/messaging';
 import { sharingSchema } from '@caravan/sharing-store';
@@ -87,9 +88,11 @@ export async function startDistributor(
     const jsm: JetStreamManager = await jetstreamManager(nc);
     await ensureStreams(jsm, topology);
     publisher = new StreamPublisher(nc);
+    const shareStream = streamConfigs(topology).share.name;
     const service = new DistributionService({
       db,
       publisher,
+      storedPrefix: (messages) => storedPrefixLength(jsm, shareStream, messages),
       topology,
       secret: config.pseudonymSecret,
       checkpointName: durable,

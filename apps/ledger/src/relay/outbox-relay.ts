@@ -19,10 +19,11 @@
 //   sharing a database each have their relay. Two relays overlapping for a moment (a session that
 //   dies slowly) would only publish duplicates, which JetStream drops by Nats-Msg-Id.
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { subjects, type ChainedEvent, type Topology } from '@caravan/contracts';
+import { streamConfigs, subjects, type ChainedEvent, type Topology } from '@caravan/contracts';
 import { advanceRelayCheckpoint, readRelayCheckpoint } from '@caravan/ledger-store';
 import { tryLeadership, type Leadership } from '@caravan/database';
-import { describeError, StreamPublisher } from '@caravan/messaging';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { describeError, lastStored, StreamPublisher } from '@caravan/messaging';
 import { LedgerContext } from '../ledger.context.js';
 
 const MAX_BACKOFF_MS = 2_000;
@@ -117,7 +118,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.publisher.reset();
       throw failure;
     }
-    let relayed = (this.relayed ??= await readRelayCheckpoint(this.ctx.db, this.checkpointName));
+    let relayed = (this.relayed ??= await this.resumePoint());
     const pageSize = this.ctx.tuning.relayPageSize;
     for (;;) {
       const [, page]: [void, ChainedEvent[]] = await Promise.all([
@@ -176,6 +177,23 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       process.kill(process.pid, 'SIGKILL');
       await new Promise<never>(() => undefined);
     }
+  }
+
+  /**
+   * Where relaying goes on: after the checkpoint, or after the last event CARAVAN_EVENTS holds if
+   * that is further. The relay publishes in position order and never stores an event after one that
+   * failed, so what the stream holds is every event up to its last; resuming there rather than
+   * leaning on the stream's 2-hour duplicate window means a restart hours after a crash between
+   * publish and checkpoint stores nothing twice. The last message counts only if the ledger has
+   * that very event at its position (a stream left from another database does not).
+   */
+  private async resumePoint(): Promise<number> {
+    const checkpoint = await readRelayCheckpoint(this.ctx.db, this.checkpointName);
+    const jsm = await jetstreamManager(this.ctx.nc);
+    const last = await lastStored(jsm, streamConfigs(this.ctx.config.topology).events.name);
+    if (!last || last.position <= checkpoint) return checkpoint;
+    const [event] = await this.ctx.reader.readPage({ after: last.position - 1, upTo: last.position }, 1);
+    return event?.eventId === last.msgId ? last.position : checkpoint;
   }
 
   /** Whether this instance holds the relay lock, taking it if it is free. */
