@@ -90,7 +90,10 @@ describe('leader lock', () => {
     await a.run.close();
     await b.run.close();
     expect(a.run.isLeading() || b.run.isLeading()).toBe(false);
-    expect(events.filter((e) => e.endsWith('stops'))).toHaveLength(3);
+    // Every term begun was stopped (closing one may have let the other lead once more before it closed).
+    const leads = events.filter((e) => e.endsWith('leads')).length;
+    expect(leads).toBeGreaterThanOrEqual(3);
+    expect(events.filter((e) => e.endsWith('stops'))).toHaveLength(leads);
     expect(timers()).toBe(before);
     // Both sessions are gone, so the lock is free.
     const after = await tryLeadership(database.url, key('c'));
