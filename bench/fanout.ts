@@ -15,8 +15,8 @@
 //    Issue 4 target: p99 ≤ 100 ms at 1,000 events/s.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
@@ -53,6 +53,10 @@ const OFFERED_PER_SECOND = 1_000;
 const LIGHT_PER_SECOND = 100;
 const LATENCY_SECONDS = 5;
 const LATENCY_RUNS = 3;
+// CARAVAN_BENCH_FANOUT_PHASES=backlog,light,offered,relay (all by default): which phases to run.
+const phases = new Set(
+  (process.env['CARAVAN_BENCH_FANOUT_PHASES'] ?? 'backlog,light,offered,relay').split(',').map((p) => p.trim()),
+);
 const DISTRIBUTOR_MAIN = resolve('dist/apps/distributor/src/main.js');
 const WATCHED = 'CARICC';
 const SECRET = 'bench-fanout-pseudonym-secret-0123456789abcdef';
@@ -208,7 +212,10 @@ async function spawnDistributor(
   hub: Hub,
   stateDir: string,
 ): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [DISTRIBUTOR_MAIN], {
+  // CARAVAN_BENCH_PROFILE_DIR=<dir>: the distributor writes a CPU profile there when it stops.
+  const profileDir = process.env['CARAVAN_BENCH_PROFILE_DIR'];
+  const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...execArgv, DISTRIBUTOR_MAIN], {
     env: {
       PATH: process.env['PATH'],
       CARAVAN_DATABASE_URL: hub.databaseUrl,
@@ -249,6 +256,69 @@ async function cpuSeconds(pid: number | undefined): Promise<number | undefined> 
   // utime and stime, in clock ticks (100 a second on Linux), after the parenthesised command name.
   const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
   return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : undefined;
+}
+
+/** CPU seconds of every process named `comm` (Linux /proc), e.g. the NATS server. */
+async function cpuSecondsOfCommand(comm: string): Promise<number | undefined> {
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  let total: number | undefined;
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const name = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
+    if (name.trim() !== comm) continue;
+    total = (total ?? 0) + ((await cpuSeconds(Number(entry))) ?? 0);
+  }
+  return total;
+}
+
+/**
+ * Where the CPU goes during a phase, per source event: the distributor's process, this one (the
+ * ledger writer, the relay, the subscriber), the PostgreSQL sessions of the bench's database (so not
+ * another user's: the distributor's, and the rest, which serve the ledger), and the whole NATS server.
+ */
+class CpuMeter {
+  private start: Record<string, number> = {};
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly distributorPid: number | undefined,
+  ) {}
+
+  async begin(): Promise<void> {
+    this.start = await this.sample();
+  }
+
+  async end(events: number): Promise<Record<string, number>> {
+    const now = await this.sample();
+    return Object.fromEntries(
+      Object.entries(now).map(([key, value]) => [key, ((value - (this.start[key] ?? 0)) * 1000) / events]),
+    );
+  }
+
+  private async sample(): Promise<Record<string, number>> {
+    const sessions: Array<{ pid: number; application_name: string }> = await this.hub.db.query(
+      'SELECT pid, application_name FROM pg_stat_activity WHERE datname = current_database()',
+    );
+    // PostgreSQL's work split by whose session it did it for.
+    const postgres: Record<string, number> = { 'pg(distributor)': 0, 'pg(ledger)': 0 };
+    for (const { pid, application_name } of sessions) {
+      const key = application_name.startsWith('caravan-distributor') ? 'pg(distributor)' : 'pg(ledger)';
+      postgres[key]! += (await cpuSeconds(pid)) ?? 0;
+    }
+    const own = process.cpuUsage();
+    return {
+      distributor: (await cpuSeconds(this.distributorPid)) ?? 0,
+      bench: (own.user + own.system) / 1e6,
+      ...postgres,
+      nats: (await cpuSecondsOfCommand('nats-server')) ?? 0,
+    };
+  }
+}
+
+function describeCpu(perEvent: Record<string, number>): string {
+  return Object.entries(perEvent)
+    .map(([key, ms]) => `${key} ${ms.toFixed(2)}`)
+    .join(', ');
 }
 
 /** Records `n` events with nothing relayed, then puts them on the bus at once and times the distributor's drain. */
@@ -427,6 +497,27 @@ function describe(label: string, runs: readonly (readonly number[])[]): string {
   );
 }
 
+/** Phase 1: the drain of a backlog, beside raw JetStream publishing of as many copies. */
+async function backlogPhase(hub: Hub, workload: Workload, body: Uint8Array, pid: number | undefined): Promise<void> {
+  const events: number[] = [];
+  const deliveries: number[] = [];
+  const cpu: number[] = [];
+  const raw: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const rate = await fanoutRate(hub, workload, BACKLOG, pid);
+    events.push(rate.events);
+    deliveries.push(rate.deliveries);
+    if (rate.cpuMsPerEvent !== undefined) cpu.push(rate.cpuMsPerEvent);
+    raw.push(await rawRate(hub, BACKLOG, body));
+  }
+  console.log(
+    `fan-out of a ${BACKLOG}-event backlog to ${RECIPIENTS} recipients: ${median(events).toFixed(0)} source events/s ` +
+      `(runs ${events.map((v) => v.toFixed(0)).join('/')})` +
+      (cpu.length > 0 ? `; distributor process CPU ${median(cpu).toFixed(2)} ms per source event` : ''),
+  );
+  printRatio('deliveries (decide, record, publish) vs raw JetStream publishes', deliveries, raw, 'msgs/s');
+}
+
 export async function run(): Promise<void> {
   const database = await benchDatabase('fanout');
   const topology = benchTopology('fanout');
@@ -474,29 +565,26 @@ export async function run(): Promise<void> {
     // Warm-up (connections, JIT, consumers), not measured.
     await fanoutRate(hub, workload, 300);
     await rawRate(hub, 300, body);
-    const events: number[] = [];
-    const deliveries: number[] = [];
-    const cpu: number[] = [];
-    const raw: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const rate = await fanoutRate(hub, workload, BACKLOG, pid);
-      events.push(rate.events);
-      deliveries.push(rate.deliveries);
-      if (rate.cpuMsPerEvent !== undefined) cpu.push(rate.cpuMsPerEvent);
-      raw.push(await rawRate(hub, BACKLOG, body));
-    }
     console.log(
-      `fan-out of a ${BACKLOG}-event backlog to ${RECIPIENTS} recipients: ${median(events).toFixed(0)} source events/s ` +
-        `(runs ${events.map((v) => v.toFixed(0)).join('/')})` +
-        (cpu.length > 0 ? `; distributor process CPU ${median(cpu).toFixed(2)} ms per source event` : ''),
+      `uptime load at start ${loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')}`,
     );
-    printRatio('deliveries (decide, record, publish) vs raw JetStream publishes', deliveries, raw, 'msgs/s');
+    if (phases.has('backlog')) await backlogPhase(hub, workload, body, pid);
 
-    for (const perSecond of [LIGHT_PER_SECOND, OFFERED_PER_SECOND]) {
+    const meter = new CpuMeter(hub, pid);
+    const rates = [
+      ...(phases.has('light') ? [LIGHT_PER_SECOND] : []),
+      ...(phases.has('offered') ? [OFFERED_PER_SECOND] : []),
+    ];
+    for (const perSecond of rates) {
       const ours: number[][] = [];
       const baseline: number[][] = [];
+      const cpuRuns: Array<Record<string, number>> = [];
       for (let i = 0; i < LATENCY_RUNS; i++) {
+        await meter.begin();
         ours.push(await fanoutLatencies(hub, workload, perSecond, true));
+        cpuRuns.push(await meter.end(perSecond * LATENCY_SECONDS));
         baseline.push(await rawLatencies(hub, body, perSecond));
       }
       const target = perSecond === OFFERED_PER_SECOND ? '; target p99 ≤ 100 ms' : '';
@@ -509,9 +597,16 @@ export async function run(): Promise<void> {
       console.log(
         `  ${describe(`baseline: raw JetStream publish → arrival, ${RECIPIENTS} messages per event at the same rate`, baseline)}`,
       );
+      const cpuMedians = Object.fromEntries(
+        Object.keys(cpuRuns[0] ?? {}).map((key) => [key, median(cpuRuns.map((r) => r[key]!))]),
+      );
+      console.log(
+        `  CPU ms per source event (medians): ${describeCpu(cpuMedians)}; uptime load ${loadavg()[0]!.toFixed(2)}`,
+      );
     }
 
     // Production's path: the ledger app's outbox relay (woken by the writer's NOTIFY) instead of ours.
+    if (!phases.has('relay')) return;
     const head = await new LedgerReader(db).head();
     await advanceRelayCheckpoint(db, relayCheckpointName(topology), head.position);
     const ledger = await startLedger({

@@ -16,16 +16,9 @@ import { pipeline } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import {
-  LedgerVerifier,
-  canonicalEnvelope,
-  fastCanonicalJson,
-  ndjsonLines,
-  verifyExport,
-  writeExport,
-} from '@caravan/audit';
+import { LedgerVerifier, ndjsonLines, verifyExport, writeExport } from '@caravan/audit';
 import { openDatabase } from '@caravan/database';
-import { checkpointMessage, ledgerPublicKey } from '@caravan/domain';
+import { canonicalEnvelope, canonicalJson, checkpointMessage, ledgerPublicKey } from '@caravan/domain';
 import { LedgerReader, ledgerSchema } from '@caravan/ledger-store';
 import { benchDatabase, printRatio } from './support.js';
 
@@ -79,7 +72,7 @@ function payloadVariant(v: number): Record<string, unknown> {
 
 /** A variant's canonical (JCS) text cut into its fixed parts and its placeholders, in text order. */
 function canonicalPieces(v: number): string[] {
-  const text = fastCanonicalJson(payloadVariant(v));
+  const text = canonicalJson(payloadVariant(v));
   // COPY's text format would need these escaped; the variants are written without any.
   if (/[\\\t\n\r]/.test(text)) throw new Error('a payload variant needs COPY escaping');
   return text.split(new RegExp(`(${SEIZURE_ID}|${OCCURRED_AT}|${DOCUMENT})`));

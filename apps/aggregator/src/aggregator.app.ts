@@ -1,13 +1,14 @@
 // startAggregator: opens PostgreSQL (risk views) and NATS, then waits to hold the lead and folds the
 // regional centre's shared copies (`caravan.share.CARICC.>`, durable `aggregator`) into the views in
 // micro-batches, each in one transaction with the checkpoint (see apps/README.md for the shape every
-// app follows). Any number of instances may run: one leads, the others stand by (leader-lock.ts).
+// app follows). Any number of instances may run: one leads, the others stand by (holdLeadership of
+// @caravan/database), and each lead fences off the one before it (restartConsumerAt, beginLeaderTerm).
 import { ConsoleLogger, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import type { AggregatorAppConfig } from '@caravan/config';
 import { durableNames, REGIONAL_CENTRE, streamConfigs, subjects } from '@caravan/contracts';
-import { openDatabase } from '@caravan/database';
+import { holdLeadership, openDatabase, type LeadTerm } from '@caravan/database';
 import {
   connectNats,
   consumerConfigFor,
@@ -23,7 +24,9 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { RiskViewStore, riskViewsSchema, type Checkpoint } from '@caravan/risk-views';
 import { aggregatorController } from './aggregator.controller.js';
 import { AggregatorService } from './aggregator.service.js';
-import { tryLeadership, type Leadership } from './leader-lock.js';
+
+// "aggr" in ASCII: the aggregator's class of advisory locks (the second key is the durable's name).
+const LOCK_CLASS = 0x61676772;
 
 /** The handle every app returns (apps/README.md), plus whether this instance holds the lead. */
 export interface RunningApp {
@@ -88,37 +91,19 @@ export async function startAggregator(
     const openNc = nc;
     await ensureStreams(await jetstreamManager(openNc), topology);
 
-    let closing = false;
-    let active: { leadership: Leadership; app: INestMicroservice; fencedOff: Promise<Error> } | undefined;
-    let wake: (() => void) | undefined;
-    const pause = (ms: number) =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    const becomeActive = async (): Promise<boolean> => {
-      const leadership = await tryLeadership(config.databaseUrl, durable);
-      if (!leadership) return false;
-      try {
-        // Only the lead touches the durables, and only after the previous lead is fenced off: the
-        // checkpoint read here already counts every batch that lead committed.
-        const term = await store.beginLeaderTerm();
-        const consumer = consumerOf(term.epoch);
-        await restartConsumerAt(openNc, durable, consumer, term);
-        // A batch refused because another instance leads now: step down at once.
-        let onFenced: (error: Error) => void = () => undefined;
-        const fencedOff = new Promise<Error>((resolve) => (onFenced = resolve));
-        const service = new AggregatorService(store, REGIONAL_CENTRE, { epoch: term.epoch, onFenced });
-        active = { leadership, app: await startConsumer(service, consumer), fencedOff };
-        logger.log({ msg: 'aggregator active', subject, epoch: term.epoch, position: term.position });
-        return true;
-      } catch (error) {
-        await leadership.release();
-        throw error;
-      }
+    const startLead = async (): Promise<LeadTerm> => {
+      // Only the lead touches the durables, and only after the previous lead is fenced off: the
+      // checkpoint read here already counts every batch that lead committed.
+      const term = await store.beginLeaderTerm();
+      const consumer = consumerOf(term.epoch);
+      await restartConsumerAt(openNc, durable, consumer, term);
+      // A batch refused because another instance leads now: step down at once.
+      let onFenced: (error: Error) => void = () => undefined;
+      const fencedOff = new Promise<Error>((resolve) => (onFenced = resolve));
+      const service = new AggregatorService(store, REGIONAL_CENTRE, { epoch: term.epoch, onFenced });
+      const app = await startConsumer(service, consumer);
+      logger.log({ msg: 'aggregator active', subject, epoch: term.epoch, position: term.position });
+      return { ended: fencedOff, stop: () => app.close() };
     };
     const startConsumer = async (service: AggregatorService, consumer: ConsumerSpec): Promise<INestMicroservice> => {
       @Module({
@@ -138,54 +123,23 @@ export async function startAggregator(
       await nest.listen();
       return nest;
     };
-    const stepDown = async () => {
-      const current = active;
-      active = undefined;
-      await current?.app.close();
-      await current?.leadership.release();
-    };
-
-    const first = await becomeActive();
-    logger.log({ msg: 'aggregator ready', subject, role: first ? 'active' : 'standby' });
-
-    // Lead until the lock's session dies or a batch is fenced off, then stand by; a standby retries.
-    const loop = (async () => {
-      while (!closing) {
-        if (active) {
-          const reason = await Promise.race([
-            active.leadership.lost,
-            active.fencedOff,
-            pause(2 ** 31 - 1).then(() => undefined),
-          ]);
-          // Clears the pause's timer, which would otherwise keep the process alive for weeks.
-          wake?.();
-          if (closing) break;
-          if (reason) logger.warn({ msg: 'aggregator lost the lead, standing by', error: reason.message });
-          await stepDown();
-        } else {
-          await pause(options.standbyRetryMs ?? 1_000);
-          if (closing) break;
-          await becomeActive().catch((error: unknown) =>
-            logger.warn({
-              msg: 'aggregator could not take the lead',
-              error: error instanceof Error ? error.message : String(error),
-            }),
-          );
-        }
-      }
-    })();
+    const { run: leadership, leading } = await holdLeadership({
+      databaseUrl: config.databaseUrl,
+      lock: { lockClass: LOCK_CLASS, name: durable, applicationName: 'caravan-aggregator-lock' },
+      ...(options.standbyRetryMs !== undefined ? { standbyRetryMs: options.standbyRetryMs } : {}),
+      log: (level, fields) => logger[level](fields),
+      lead: startLead,
+    });
+    logger.log({ msg: 'aggregator ready', subject, role: leading ? 'active' : 'standby' });
 
     let closed: Promise<void> | undefined;
     const openDb = db;
     return {
       name: 'aggregator',
-      isActive: () => active !== undefined,
+      isActive: () => leadership.isLeading(),
       close: () =>
         (closed ??= (async () => {
-          closing = true;
-          wake?.();
-          await loop;
-          await stepDown();
+          await leadership.close();
           await drainNats(openNc);
           await openDb.destroy();
         })()),

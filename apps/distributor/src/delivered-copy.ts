@@ -2,7 +2,11 @@
 // caravan.share, the JSON handed to the deliveries table, and what the disclosure digest hashes (the
 // digest is copyDigest's, computed without serialising the copy a second time). A recipient can
 // therefore check the digest over the very bytes it received.
-import { createHash } from 'node:crypto';
+//
+// Recipients under one rule share one redacted payload (evaluateSharing), so its JCS text is
+// written once per event and rule, and each copy adds only its envelope, whose keys are written in
+// JCS order already.
+import * as nodeCrypto from 'node:crypto';
 import type { SharedCopy } from '@caravan/contracts';
 import { canonicalJson } from '@caravan/domain';
 
@@ -12,8 +16,28 @@ export interface SerialisedCopy {
   readonly digest: string;
 }
 
+// crypto.hash (one call, no Hash object) arrived in Node 20.12; the engines field allows 20.11.
+const oneShot = typeof nodeCrypto.hash === 'function' ? nodeCrypto.hash : undefined;
+
+function sha256Hex(text: string): string {
+  return oneShot ? oneShot('sha256', text, 'hex') : nodeCrypto.createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The JCS text of a copy, given its payload's JCS text. */
+export function canonicalCopy(copy: SharedCopy, payloadJcs: string): string {
+  const occurredAt = copy.occurredAt === undefined ? '' : `"occurredAt":${canonicalJson(copy.occurredAt)},`;
+  return (
+    `{"eventId":${canonicalJson(copy.eventId)},${occurredAt}"originator":${canonicalJson(copy.originator)},` +
+    `"payload":${payloadJcs},"policyVersion":${canonicalJson(copy.policyVersion)},` +
+    `"position":${canonicalJson(copy.position)},"recipient":${canonicalJson(copy.recipient)},` +
+    `"recordedAt":${canonicalJson(copy.recordedAt)},"schemaVersion":${canonicalJson(copy.schemaVersion)},` +
+    `"streamId":${canonicalJson(copy.streamId)},"streamVersion":${canonicalJson(copy.streamVersion)},` +
+    `"type":${canonicalJson(copy.type)}}`
+  );
+}
+
 /** Serialises a delivered copy once, for the bus, the record and the digest. */
-export function serialiseCopy(copy: SharedCopy): SerialisedCopy {
-  const json = canonicalJson(copy);
-  return { json, digest: createHash('sha256').update(json, 'utf8').digest('hex') };
+export function serialiseCopy(copy: SharedCopy, payloadJcs = canonicalJson(copy.payload)): SerialisedCopy {
+  const json = canonicalCopy(copy, payloadJcs);
+  return { json, digest: sha256Hex(json) };
 }

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import type { SharedCopy } from '@caravan/contracts';
-import { copyDigest } from '@caravan/domain';
+import { canonicalJson, copyDigest } from '@caravan/domain';
 import { serialiseCopy } from './delivered-copy.js';
 
 const copy: SharedCopy = {
@@ -26,8 +27,39 @@ describe('serialiseCopy', () => {
   it('gives the JCS text of the copy and the disclosure digest of copyDigest', () => {
     const { json, digest } = serialiseCopy(copy);
     expect(JSON.parse(json)).toEqual(copy);
-    expect(json.indexOf('"eventId"')).toBeLessThan(json.indexOf('"originator"'));
+    expect(json).toBe(canonicalJson(copy));
     expect(digest).toBe(copyDigest(copy));
     expect(digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('writes exactly canonicalJson of the copy for any envelope values, with or without occurredAt', () => {
+    fc.assert(
+      fc.property(
+        fc.record(
+          {
+            eventId: fc.string(),
+            type: fc.string(),
+            schemaVersion: fc.integer(),
+            streamId: fc.string({ unit: 'binary' }),
+            streamVersion: fc.integer(),
+            position: fc.integer({ min: 1 }),
+            originator: fc.string(),
+            recordedAt: fc.string(),
+            occurredAt: fc.string({ unit: 'grapheme' }),
+            recipient: fc.string(),
+            policyVersion: fc.integer(),
+            payload: fc.dictionary(fc.string(), fc.jsonValue()),
+          },
+          { requiredKeys: ['eventId', 'type', 'schemaVersion', 'streamId', 'streamVersion', 'position'] },
+        ),
+        (partial) => {
+          const value = { ...copy, occurredAt: undefined, ...partial } as unknown as SharedCopy;
+          const { json, digest } = serialiseCopy(value, canonicalJson(value.payload));
+          expect(json).toBe(canonicalJson(value));
+          expect(digest).toBe(copyDigest(value));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

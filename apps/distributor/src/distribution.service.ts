@@ -15,8 +15,9 @@
 // Crash safety rests on the `published` mark beside the checkpoint, which never moves past copies
 // without their PubAcks: it travels with the next chunk's statement (or is written alone when
 // nothing else is coming). Whenever this instance becomes active, and after any failure, it first
-// publishes again, in order, the stored copies after that mark (Nats-Msg-Id `<eventId>:<recipient>`
-// makes the stream drop those that had landed). So a crash between commit and publish loses
+// publishes again, in order, the stored copies after that mark that the stream does not hold yet
+// (they form a prefix of the publish order, so the last message on each subject says where to resume;
+// Nats-Msg-Id `<eventId>:<recipient>` makes the stream drop any it holds after all). So a crash between commit and publish loses
 // nothing, doubles nothing, and no recipient sees a later copy before an earlier one: the publisher
 // never stores a message after one it failed to store.
 import type { DataSource } from 'typeorm';
@@ -30,7 +31,7 @@ import {
   type Topology,
 } from '@caravan/contracts';
 import { DirectoryRepository } from '@caravan/directory';
-import { currentAlert, currentSeizure, evaluateSharing, toSharedCopy } from '@caravan/domain';
+import { canonicalJson, currentAlert, currentSeizure, evaluateSharing, toSharedCopy } from '@caravan/domain';
 import { LedgerReader } from '@caravan/ledger-store';
 import { describeError, PoisonMessageError, type StreamMessage, type StreamPublisher } from '@caravan/messaging';
 import { SharingStore, type DeliveryRecord } from '@caravan/sharing-store';
@@ -46,6 +47,8 @@ export interface DistributionOptions {
   readonly db: DataSource;
   /** Publishes to CARAVAN_SHARE, in order; this service is its only user. */
   readonly publisher: StreamPublisher;
+  /** How many of these copies, in publish order, CARAVAN_SHARE holds already (storedPrefixLength). */
+  readonly storedPrefix: (messages: readonly StreamMessage[]) => Promise<number>;
   readonly topology: Topology;
   /** The hub pseudonym secret. */
   readonly secret: string;
@@ -175,16 +178,25 @@ export class DistributionService {
     await this.publishing;
     this.options.publisher.reset();
     this.publishFailure = undefined;
+    // Another instance may have decided events since this one last did (a lead that lost its lock
+    // and took it again later, or one that has not noticed losing it and finds the checkpoint
+    // moved): a `policy.set` among them never went by here, so no cached history can be trusted.
+    this.policies.clear();
     const { recorded, published } = await this.store.progress(name);
     if (published < recorded) {
       const stored = await this.store.unpublished(name);
-      await this.options.publisher.publish(stored.map((d) => this.messageOf(d.copy, serialiseCopy(d.copy).json)));
+      const messages = stored.map((d) => this.messageOf(d.copy, serialiseCopy(d.copy).json));
+      // What landed before the crash is skipped, not left to the stream's duplicate window, which
+      // a restart hours later would outlast.
+      const held = await this.options.storedPrefix(messages);
+      await this.options.publisher.publish(messages.slice(held));
       await this.store.markPublished(name, recorded);
       this.options.log('log', {
         msg: 'republished',
         fromPosition: published + 1,
         toPosition: recorded,
         deliveries: stored.length,
+        alreadyStored: held,
       });
     }
     this.recorded = recorded;
@@ -283,9 +295,14 @@ export class DistributionService {
             }
           : {}),
       });
+      // Recipients under one rule share one payload: its JCS text is written once.
+      const payloadTexts = new Map<object, string>();
       for (const delivery of deliveries) {
         const copy = toSharedCopy(event, delivery);
-        const { json, digest } = serialiseCopy(copy);
+        let payloadJcs = payloadTexts.get(delivery.payload);
+        if (payloadJcs === undefined)
+          payloadTexts.set(delivery.payload, (payloadJcs = canonicalJson(delivery.payload)));
+        const { json, digest } = serialiseCopy(copy, payloadJcs);
         records.push({ copy, paths: delivery.paths, digest, copyJson: json });
         let seen = decided.get(event.streamId);
         if (!seen) decided.set(event.streamId, (seen = new Map()));

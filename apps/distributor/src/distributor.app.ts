@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { DataSource } from 'typeorm';
 import { durableNames, streamConfigs, subjects } from '@caravan/contracts';
 import type { DistributorAppConfig } from '@caravan/config';
-import { openDatabase } from '@caravan/database';
+import { holdLeadership, openDatabase } from '@caravan/database';
 import { directorySchema } from '@caravan/directory';
 import { ledgerSchema } from '@caravan/ledger-store';
 import {
@@ -19,13 +19,16 @@ import {
   ensureStreams,
   JetStreamExceptionFilter,
   JetStreamServer,
+  storedPrefixLength,
   StreamPublisher,
 } from '@caravan/messaging';
 import { sharingSchema } from '@caravan/sharing-store';
 import { DistributionService, type DistributorLog } from './distribution.service.js';
 import { distributorModule } from './distributor.module.js';
 import type { DistributorFaults } from './fault-hook.js';
-import { tryLeadership, type Leadership } from './leader-lock.js';
+
+// "dist" in ASCII: the distributor's class of advisory locks (the second key is the durable's name).
+const LOCK_CLASS = 0x64697374;
 
 /** The handle every app returns (apps/README.md), plus whether this instance is the active one. */
 export interface RunningDistributor {
@@ -85,9 +88,11 @@ export async function startDistributor(
     const jsm: JetStreamManager = await jetstreamManager(nc);
     await ensureStreams(jsm, topology);
     publisher = new StreamPublisher(nc);
+    const shareStream = streamConfigs(topology).share.name;
     const service = new DistributionService({
       db,
       publisher,
+      storedPrefix: (messages) => storedPrefixLength(jsm, shareStream, messages),
       topology,
       secret: config.pseudonymSecret,
       checkpointName: durable,
@@ -129,78 +134,41 @@ export async function startDistributor(
       return app;
     };
 
-    let closing = false;
-    let active: { leadership: Leadership; app: INestMicroservice } | undefined;
-    let wake: (() => void) | undefined;
-    const pause = (ms: number) =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, ms);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    const becomeActive = async (): Promise<boolean> => {
-      const leadership = await tryLeadership(config.databaseUrl, durable);
-      if (!leadership) return false;
-      try {
+    // Only one instance consumes at a time (see SharingStore.record for why a lead that has not yet
+    // noticed its loss cannot deliver anything twice, and DistributionService.sync for why it
+    // cannot decide with a stale policy either).
+    const { run: leadership, leading } = await holdLeadership({
+      databaseUrl: config.databaseUrl,
+      lock: { lockClass: LOCK_CLASS, name: durable, applicationName: 'caravan-distributor-lock' },
+      ...(options.standbyRetryMs !== undefined ? { standbyRetryMs: options.standbyRetryMs } : {}),
+      log,
+      lead: async () => {
         // A predecessor's unconfirmed copies go out first, even if no new event ever comes.
         await service.activate();
-        active = { leadership, app: await startConsumer() };
-      } catch (error) {
-        await leadership.release();
-        throw error;
-      }
-      log('log', { msg: 'distributor active', durable, topology: topology.subjectRoot });
-      return true;
-    };
-    const stepDown = async () => {
-      const current = active;
-      active = undefined;
-      await current?.app.close();
-      // The lock goes only once this instance's copies have settled, so a successor's republish
-      // never races them.
-      if (current) await service.drain();
-      await current?.leadership.release();
-    };
-
-    const first = await becomeActive();
-    if (!first) log('log', { msg: 'distributor standing by: another instance is active', durable });
-    logger.log({ msg: 'distributor ready', role: first ? 'active' : 'standby', topology: topology.subjectRoot });
-
-    // Leadership loop: hold it until the lock's session dies, then stand by again; a standby retries.
-    const loop = (async () => {
-      while (!closing) {
-        if (active) {
-          const reason = await Promise.race([active.leadership.lost, pause(2 ** 31 - 1).then(() => undefined)]);
-          if (closing) break;
-          if (reason) log('warn', { msg: 'distributor lost its lock, standing by', error: reason.message });
-          await stepDown();
-        } else {
-          await pause(options.standbyRetryMs ?? 1_000);
-          if (closing) break;
-          await becomeActive().catch((error: unknown) =>
-            log('warn', {
-              msg: 'distributor could not take over',
-              error: error instanceof Error ? error.message : String(error),
-            }),
-          );
-        }
-      }
-    })();
+        const app = await startConsumer();
+        log('log', { msg: 'distributor active', durable, topology: topology.subjectRoot });
+        return {
+          stop: async () => {
+            await app.close();
+            // The lock goes only once this instance's copies have settled, so a successor's
+            // republish never races them.
+            await service.drain();
+          },
+        };
+      },
+    });
+    if (!leading) log('log', { msg: 'distributor standing by: another instance is active', durable });
+    logger.log({ msg: 'distributor ready', role: leading ? 'active' : 'standby', topology: topology.subjectRoot });
 
     let closed: Promise<void> | undefined;
     const openDb = db;
     const openPublisher = publisher;
     return {
       name: 'distributor',
-      isActive: () => active !== undefined,
+      isActive: () => leadership.isLeading(),
       close: () =>
         (closed ??= (async () => {
-          closing = true;
-          wake?.();
-          await loop;
-          await stepDown();
+          await leadership.close();
           openPublisher.close();
           await drainNats(openNc);
           await openDb.destroy();

@@ -395,4 +395,46 @@ describe('distributor (real PostgreSQL and NATS)', () => {
     const info = await jsm.consumers.info(streamConfigs(topology).share.name, durableNames(topology).agency('TM-BS'));
     expect(info.config.filter_subject).toBe(subjects(topology).shareFor('TM-BS'));
   });
+  it('decides with the policy another instance recorded while it stood by, when it leads again', async () => {
+    // `distributor` leads and has TJ-DCA's policy history cached from the tests above.
+    const other = await startDistributor(config(), { logs: false, standbyRetryMs: 100 });
+    let v3: ChainedEvent;
+    try {
+      expect(other.isActive()).toBe(false);
+      // The lead's lock session dies (its process goes on): it stands by, the other one leads.
+      await db.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+          WHERE application_name = 'caravan-distributor-lock' AND datname = current_database()`,
+      );
+      await waitFor('the other instance to lead', () => other.isActive() && !distributor.isActive());
+      v3 = await ledger.record(
+        'TJ-DCA',
+        streamIds.policy('TJ-DCA'),
+        ledger.setPolicy('TJ-DCA', [{ to: ['KG-BS'], types: ['seizure.*'], fields: ['items[].substance'] }]),
+      );
+      const during = seizure();
+      const reportedDuring = await ledger.record('TJ-DCA', streamIds.seizure(during.seizureId), {
+        type: 'seizure.reported',
+        data: during,
+      });
+      await settled(reportedDuring.position);
+    } finally {
+      await other.close();
+    }
+    await waitFor('the first instance to lead again', () => distributor.isActive());
+    const after = seizure();
+    const reportedAfter = await ledger.record('TJ-DCA', streamIds.seizure(after.seizureId), {
+      type: 'seizure.reported',
+      data: after,
+    });
+    const copies = copiesOf(await settled(reportedAfter.position), reportedAfter);
+    // Under the version recorded while it stood by, not the one it had cached.
+    expect(Object.keys(copies)).toEqual(['KG-BS']);
+    expect(copies['KG-BS']!.policyVersion).toBe(v3.streamVersion);
+    expect(copies['KG-BS']!.payload).toEqual({
+      seizureId: after.seizureId,
+      items: after.items.map((item) => ({ substance: item.substance })),
+      handling: { tlp: after.handling.tlp },
+    });
+  });
 });

@@ -1,6 +1,8 @@
 // Every version of each originator's sharing policy, loaded from the ledger once per agency. The
 // distributor works in position order, so a cached history can only lack versions recorded after it
-// was loaded; seeing such a `policy.set` go by invalidates the agency's entry.
+// was loaded; seeing such a `policy.set` go by invalidates the agency's entry. That holds only while
+// this instance decides every event itself: whenever another instance may have decided some (a new
+// term, a checkpoint found moved), the whole cache is dropped (clear()).
 import type { SharingRule } from '@caravan/contracts';
 import type { SharingPolicy } from '@caravan/domain';
 import type { LedgerReader } from '@caravan/ledger-store';
@@ -46,6 +48,11 @@ export class PolicyHistory {
       this.cache.set(agency, entry);
     }
     return entry;
+  }
+
+  /** Forgets every agency's history: events this instance did not see may have changed them. */
+  clear(): void {
+    this.cache.clear();
   }
 
   /** Forgets an agency's history (a new version was recorded). */

@@ -1,10 +1,10 @@
 // The chain hash of a ledger row straight from its COPY bytes: the message (prevHash bytes, then the
 // JCS of the nine chained fields) is written byte by byte into one reused buffer and hashed in one
 // call, so a row costs no JavaScript string but a few short ones. Same text as canonicalEnvelope of
-// chain-hash.ts (a test holds them equal); a payload the byte canonicaliser does not expect is parsed
+// @caravan/domain (a test holds them equal); a payload the byte canonicaliser does not expect is parsed
 // and serialised the ordinary way.
 import * as nodeCrypto from 'node:crypto';
-import { fastCanonicalJson } from './chain-hash.js';
+import { canonicalJson } from '@caravan/domain';
 import { ByteSink, JsonbCanonicaliser, UnexpectedJsonbText } from './jsonb-canonical.js';
 import { Column, int32At, int64At, isoTimeOf, textAt, type LedgerCopyRowView } from './ledger-copy-rows.js';
 
@@ -109,7 +109,7 @@ export class CopyRowLinker {
     for (let i = start; i < end; i++) {
       const c = bytes[i]!;
       if (c < 0x20 || c === 0x22 || c === 0x5c) {
-        this.sink.utf8(fastCanonicalJson(textAt(row, column)));
+        this.sink.utf8(canonicalJson(textAt(row, column)));
         return;
       }
     }
@@ -125,7 +125,7 @@ export class CopyRowLinker {
     } catch (error) {
       if (!(error instanceof UnexpectedJsonbText) && !(error instanceof RangeError)) throw error;
       this.sink.length = start;
-      this.sink.utf8(fastCanonicalJson(JSON.parse(textAt(row, Column.payload))));
+      this.sink.utf8(canonicalJson(JSON.parse(textAt(row, Column.payload))));
     }
   }
 

@@ -43,7 +43,3 @@ export { AuditAccessLog } from './audit-access.js';
 export type { AsSeenSources, AsSeenCopy, AsSeen } from './as-seen.js';
 /** Rebuilds what a recipient had been shown of an event by a time and checks the recorded digests. */
 export { asSeen } from './as-seen.js';
-/** SPEC §4 chain hash and JCS on the verification hot path (equal to the domain's, faster). */
-export { chainHash, fastCanonicalJson, canonicalEnvelope } from './chain-hash.js';
-/** The envelope fields the chain hashes beside the payload. */
-export type { ChainedEnvelope } from './chain-hash.js';

@@ -4,8 +4,7 @@
 // checkpoint signatures wait for the export's own key on its last line (one per 1,000 events at most).
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { ChainedEvent } from '@caravan/contracts';
-import { GENESIS_HASH, ledgerPublicKey, verifyCheckpoint, type Checkpoint } from '@caravan/domain';
-import { ChainHasher } from './chain-hash.js';
+import { GENESIS_HASH, hashEvent, ledgerPublicKey, verifyCheckpoint, type Checkpoint } from '@caravan/domain';
 import { parseExportLine, type ChainStartLine, type ExportFilter } from './export-format.js';
 import { HashLog } from './hash-log.js';
 import { ndjsonLineBatches } from './ndjson-lines.js';
@@ -71,7 +70,6 @@ class ExportVerifier {
   private readonly deferred: Checkpoint[] = [];
   private exportKey: { pem: string; key: KeyObject; rawHex: string } | undefined;
   private readonly givenKey: { key: KeyObject; rawHex: string } | undefined;
-  private readonly hasher = new ChainHasher();
 
   constructor(options: VerifyExportOptions) {
     if (options.publicKeyPem !== undefined) {
@@ -179,7 +177,7 @@ class ExportVerifier {
         `line ${this.line} holds position ${event.position} again after ${this.expected - 1}: a repeated or misplaced event`,
       );
     }
-    const computed = this.hasher.event(this.prevHash, event);
+    const computed = hashEvent(this.prevHash, event);
     if (computed !== event.hash) {
       return this.fail(
         event.position,

@@ -53,6 +53,12 @@ export { publishAllToStream } from './publisher.js';
 export type { StreamPublisherOptions } from './stream-publisher.js';
 /** A long-lived pipelined publisher to one stream: one reply inbox, one timer, order kept across failures. */
 export { StreamPublisher } from './stream-publisher.js';
+/** The last message a stream holds (on a subject): its position and Nats-Msg-Id. */
+export type { LastStored } from './stored-prefix.js';
+/** Reads the last message a stream holds (on a subject). */
+export { lastStored } from './stored-prefix.js';
+/** How many of a list of messages, published in order, a stream holds already (a prefix). */
+export { storedPrefixLength } from './stored-prefix.js';
 export type { RequestCommandOptions } from './command-reply.js';
 /** Sends a command over request/reply; no responder or a timeout becomes `unavailable`. */
 export { requestCommand } from './command-reply.js';

@@ -1,7 +1,14 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { CaravanError, streamConfigs, subjects, type Topology } from '@caravan/contracts';
 import { createTestNats, type TestNats } from '@caravan/testing';
-import { ensureStreams, publishToStream, StreamPublisher, type StreamMessage } from './index.js';
+import {
+  ensureStreams,
+  lastStored,
+  publishToStream,
+  storedPrefixLength,
+  StreamPublisher,
+  type StreamMessage,
+} from './index.js';
 
 /** Nats-Msg-Id of every message of the events stream, in stored order. */
 async function storedIds(jsm: JetStreamManager, topology: Topology): Promise<string[]> {
@@ -100,5 +107,36 @@ describe('StreamPublisher on a real NATS server', () => {
     publisher.reset();
     await publisher.publish([message(t, 'm1'), message(t, 'm2')]);
     expect(await storedIds(jsm, t)).toEqual(['m1', 'm2']);
+  });
+  it('tells how much of a list published in order a stream already holds, without its duplicate window', async () => {
+    const t = nats.topology;
+    const share = streamConfigs(t).share.name;
+    const s = subjects(t);
+    // Copies of positions 1..12 for three recipients, in publish order (position, then recipient).
+    const list: StreamMessage[] = [];
+    for (let position = 1; position <= 12; position++) {
+      for (const recipient of ['CARICC', 'KG-BS', 'KZ-BS']) {
+        list.push({
+          subject: s.share(recipient, position % 4 === 0 ? 'seizure.amended' : 'seizure.reported'),
+          body: { position, recipient },
+          meta: { msgId: `e${position}:${recipient}`, position },
+        });
+      }
+    }
+    expect(await storedPrefixLength(jsm, share, list)).toBe(0);
+    expect(await lastStored(jsm, share)).toBeUndefined();
+    publisher = new StreamPublisher(nats.nc);
+    for (const held of [1, 17, 23, list.length]) {
+      await publisher.publish(list.slice(0, held));
+      expect(await storedPrefixLength(jsm, share, list)).toBe(held);
+      expect(await lastStored(jsm, share)).toEqual({
+        position: list[held - 1]!.meta.position,
+        msgId: list[held - 1]!.meta.msgId,
+      });
+    }
+    // Another publisher's message on another subject in between changes nothing.
+    await publishToStream(nats.nc, s.hitNotified('KZ-BS'), { hit: true }, { msgId: 'hit-1' });
+    expect(await storedPrefixLength(jsm, share, list)).toBe(list.length);
+    expect((await lastStored(jsm, share, s.share('KG-BS', 'seizure.amended')))?.position).toBe(12);
   });
 });

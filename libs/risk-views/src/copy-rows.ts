@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import copyStreams from 'pg-copy-streams';
+import { copyField, copyJsonField } from '@caravan/database';
 import type { AlertRecord, SeizureContribution, SeizureRecord } from '@caravan/domain';
 import { alertRowOf, seizureRowOf } from './risk-view-store.js';
 
@@ -15,23 +16,8 @@ const COPY_ALERTS = 'COPY risk_alerts (alert_id, originator, record, withdrawn, 
 /** Bytes of COPY text sent to PostgreSQL at a time. */
 const CHUNK_BYTES = 256 * 1024;
 
-// COPY's text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
-const SPECIAL = /[\\\t\n\r]/;
-const SPECIALS = /[\\\t\n\r]/g;
-const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-/** One column in COPY's text format; exported for its unit test. */
-export function copyField(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '\\N';
-  const text = String(value);
-  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]!) : text;
-}
-
-// JSON.stringify escapes every control character, so its text holds no tab, newline or carriage
-// return, and a backslash only as the start of an escape.
 function jsonField(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text.includes('\\') ? text.replaceAll('\\', '\\\\') : text;
+  return copyJsonField(JSON.stringify(value));
 }
 
 /** One risk_seizures row in COPY's text format (`contribution` as seizureContribution gives it). */

@@ -2,7 +2,7 @@
 // every recipient's feed (SPEC §7), in PostgreSQL.
 //
 // - The distributor writes: `record(name, upTo, deliveries, { published })` inserts a batch of
-//   deliveries and moves its checkpoint (and its `published` mark) in ONE statement (and NOTIFYs
+//   deliveries and moves its checkpoint (and its `published` mark) in ONE transaction (and NOTIFYs
 //   followers on commit); `markPublished(name, pos)` when no record is coming to carry the mark;
 //   `progress(name)`, `unpublished(name)` (republish, in order, after a crash or a failed publish),
 //   `checkpoint(name)`, `deliveriesOf(eventId)` and `recipientsOf(aggregateId)` /
@@ -19,6 +19,8 @@
 export { sharingSchema } from './sharing.schema.js';
 /** The migration that creates them. */
 export { CreateSharing1764000000300 } from './migrations/create-sharing.migration.js';
+/** The migration that stores the delivered copy as json rather than jsonb. */
+export { DeliveriesCopyJson1764000000310 } from './migrations/deliveries-copy-json.migration.js';
 /** A delivery to record and what else to move with it, a recorded one, a disclosure line and its query, a feed query and page, progress marks. */
 export type {
   DeliveryRecord,

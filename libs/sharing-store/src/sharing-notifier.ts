@@ -3,6 +3,7 @@
 // after a lost session (when some may have been missed) every waiter is woken to re-read.
 import type pg from 'pg';
 import type { DataSource } from 'typeorm';
+import { pooledSession } from '@caravan/database';
 import { DELIVERIES_CHANNEL } from './sharing-store.js';
 
 /** A new delivery to `recipient`, up to `position`. */
@@ -16,7 +17,7 @@ type Listener = (notice: DeliveryNotice | 'resync') => void;
 /** LISTENs on the deliveries channel over one session of the DataSource's pool. */
 export class SharingNotifier {
   private client: pg.PoolClient | undefined;
-  private release: ((error?: Error | boolean) => void) | undefined;
+  private release: ((error?: unknown) => void) | undefined;
   private readonly listeners = new Set<Listener>();
   private closed = false;
   private reconnecting: NodeJS.Timeout | undefined;
@@ -88,12 +89,8 @@ export class SharingNotifier {
   }
 
   private async connect(): Promise<void> {
-    if (this.dataSource.options.type !== 'postgres') throw new Error('the sharing store needs a PostgreSQL DataSource');
-    // TypeORM's Postgres driver hands out raw pg sessions of its pool; LISTEN needs one of its own.
-    const driver = this.dataSource.driver as unknown as {
-      obtainMasterConnection(): Promise<[pg.PoolClient, (error?: Error | boolean) => void]>;
-    };
-    const [client, release] = await driver.obtainMasterConnection();
+    // LISTEN needs a session of its own.
+    const { client, release } = await pooledSession(this.dataSource);
     client.on('notification', (message) => {
       if (message.channel !== DELIVERIES_CHANNEL || !message.payload) return;
       const notice = parseNotice(message.payload);

@@ -166,6 +166,23 @@ describe('SharingStore', () => {
     expect(secondPage.map((d) => d.recipient)).toEqual(['KZ-BS']);
   });
 
+  it('stores each copy as the very JSON text it was given, with text COPY would have to escape', async () => {
+    const payload = { seizureId: SEIZURE, narrative: 'tab\there, "quoted", back\\slash\nnew line, Душанбе \u0001' };
+    const given = delivery(40, 'KG-BS', 'seizure.reported', payload);
+    const copyJson = JSON.stringify(given.copy);
+    const odd = { ...given, paths: ['narrative', 'a"b', 'c\\d', 'NULL', 'x,y {z}'], copyJson };
+    await store.record('d7', 40, [odd]);
+    const rows: Array<{ text: string; paths: string[]; type: string }> = await db.query(
+      `SELECT copy::text AS text, paths, pg_typeof(copy)::text AS type FROM sharing_deliveries
+        WHERE recipient = 'KG-BS' AND position = 40`,
+    );
+    const row = rows[0];
+    // json keeps the text byte for byte: what the digest was taken over is what is stored.
+    expect(row).toEqual({ text: copyJson, paths: odd.paths, type: 'json' });
+    expect((await store.feed('KG-BS', { after: 39, limit: 1 })).copies).toEqual([given.copy]);
+    expect((await store.disclosures({ path: 'a"b' })).map((d) => d.paths)).toEqual([odd.paths]);
+  });
+
   it('tracks what is recorded but not yet confirmed published, in order', async () => {
     // One table serves one distributor: start this consumer past the rows of the other tests.
     await store.record('d6', 999, []);

@@ -3,8 +3,12 @@
 // same rows serve the recipients' feeds (gateway), the follow-up routing (distributor) and the
 // disclosure record (auditors), so what a recipient can read and what the record says it was shown
 // can never disagree.
+import { finished } from 'node:stream/promises';
+import type pg from 'pg';
+import copyStreams from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { CaravanError, type AgencyCode, type SharedCopy } from '@caravan/contracts';
+import { copyField, copyJsonField, copyTextArrayField, pooledSession } from '@caravan/database';
 import { globToLike } from './type-globs.js';
 
 /** LISTEN/NOTIFY channel of new deliveries; the payload is `{"recipient":"KZ-BS","position":42}`. */
@@ -152,8 +156,8 @@ export class SharingStore {
 
   /**
    * Records the deliveries of the events up to `upTo` and moves the named checkpoint there (and the
-   * `published` mark to `options.published`, if given) in ONE statement, so in one transaction, and
-   * notifies followers on commit. Refuses (`conflict`) when the checkpoint is already at or past a
+   * `published` mark to `options.published`, if given) in ONE transaction, and notifies followers on
+   * commit. Refuses (`conflict`) when the checkpoint is already at or past a
    * position being recorded: that work was done, and doing it again would deliver twice.
    * `deliveries` may be empty (events nobody receives still move the checkpoint).
    */
@@ -164,22 +168,12 @@ export class SharingStore {
     options: RecordOptions = {},
   ): Promise<void> {
     const first = Math.min(upTo, ...deliveries.map((d) => d.copy.position));
-    // One notice per recipient with its highest new position: followers re-read from their own cursor.
-    const latest = new Map<string, number>();
-    for (const { copy } of deliveries)
-      latest.set(copy.recipient, Math.max(latest.get(copy.recipient) ?? 0, copy.position));
-    const parameters = [
-      name,
-      upTo,
-      first,
-      options.published ?? 0,
-      rowsJson(deliveries),
-      DELIVERIES_CHANNEL,
-      [...latest].map(([recipient, position]) => JSON.stringify({ recipient, position })),
-    ];
+    const published = options.published ?? 0;
+    for (const n of [upTo, first, published]) {
+      if (!Number.isSafeInteger(n) || n < 0) throw new TypeError(`not a ledger position: ${n}`);
+    }
     for (let attempt = 0; ; attempt++) {
-      const rows: Array<{ moved: number }> = await this.dataSource.query(RECORD_SQL, parameters);
-      if (rows[0]?.moved === 1) return;
+      if (await this.recordOnce(name, upTo, first, published, deliveries)) return;
       // Nothing moved: either the checkpoint is new (created, then tried once more) or it is past `first`.
       const created: unknown[] = await this.dataSource.query(
         'INSERT INTO sharing_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING RETURNING name',
@@ -189,6 +183,49 @@ export class SharingStore {
         const current = await this.checkpoint(name);
         throw new CaravanError('conflict', `${name} has already recorded position ${current} (asked from ${first})`);
       }
+    }
+  }
+
+  /**
+   * One transaction in three round trips: the checkpoint moves (only if it is still before `first`:
+   * a concurrent instance's UPDATE is waited for and re-checked, READ COMMITTED, and the row stays
+   * locked until COMMIT), the rows go in by COPY, the notices and COMMIT go together. COPY because
+   * PostgreSQL takes its text format far more cheaply than a JSON recordset or parameter arrays; the
+   * columns come from the copy itself, so they cannot disagree with what was delivered.
+   */
+  private async recordOnce(
+    name: string,
+    upTo: number,
+    first: number,
+    published: number,
+    deliveries: readonly DeliveryRecord[],
+  ): Promise<boolean> {
+    const { client, release } = await pooledSession(this.dataSource);
+    let broken: unknown;
+    try {
+      // Simple-query protocol (several statements, no parameters): the integers are checked by the
+      // caller, the name is quoted by the driver.
+      const results = (await client.query(
+        `BEGIN; UPDATE sharing_checkpoints
+            SET position = ${upTo}, published = GREATEST(published, LEAST(${published}, ${upTo})), updated_at = now()
+          WHERE name = ${client.escapeLiteral(name)} AND position < ${first} RETURNING position`,
+      )) as unknown as pg.QueryResult[];
+      if (results[1]?.rowCount !== 1) {
+        await client.query('ROLLBACK');
+        return false;
+      }
+      if (deliveries.length > 0) {
+        const copy = client.query(copyStreams.from(COPY_DELIVERIES));
+        copy.end(deliveries.map(deliveryCopyLine).join(''));
+        await finished(copy);
+      }
+      await client.query(`${notifySql(client, deliveries)}COMMIT`);
+      return true;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollback: unknown) => (broken = rollback));
+      throw error;
+    } finally {
+      release(broken);
     }
   }
 
@@ -290,37 +327,29 @@ export class SharingStore {
   }
 }
 
-// The whole of `record` as one statement (one round trip): the checkpoint moves only if it is still
-// before the first position recorded (a concurrent instance's UPDATE is waited for and re-checked,
-// READ COMMITTED), and the rows and notices follow only if it moved. The columns are taken from the
-// copy itself, so they cannot disagree with what was delivered.
-const RECORD_SQL = `
-  WITH moved AS (
-    UPDATE sharing_checkpoints
-       SET position = $2, published = GREATEST(published, LEAST($4::bigint, $2::bigint)), updated_at = now()
-     WHERE name = $1 AND position < $3
-    RETURNING position
-  ), inserted AS (
-    INSERT INTO sharing_deliveries
-      (recipient, position, event_id, type, aggregate_id, originator, policy_version, paths, digest, copy)
-    SELECT r.copy->>'recipient', (r.copy->>'position')::bigint, (r.copy->>'eventId')::uuid, r.copy->>'type',
-           r.copy->>'streamId', r.copy->>'originator', (r.copy->>'policyVersion')::integer,
-           ARRAY(SELECT jsonb_array_elements_text(r.paths)), r.digest, r.copy
-      FROM jsonb_to_recordset($5::jsonb) AS r(paths jsonb, digest text, copy jsonb)
-     WHERE EXISTS (SELECT FROM moved)
-    RETURNING 1
-  ), notified AS (
-    SELECT pg_notify($6, n) FROM unnest($7::text[]) AS n WHERE EXISTS (SELECT FROM moved)
-  )
-  SELECT (SELECT count(*) FROM moved)::integer AS moved, (SELECT count(*) FROM notified)::integer AS notices`;
+const COPY_DELIVERIES =
+  'COPY sharing_deliveries (recipient, position, event_id, type, aggregate_id, originator, policy_version, paths, digest, copy) FROM STDIN';
 
-/** The deliveries as one JSON array parameter, each copy's JSON text spliced in as given. */
-function rowsJson(deliveries: readonly DeliveryRecord[]): string {
-  const rows = deliveries.map(
-    (d) =>
-      `{"paths":${JSON.stringify(d.paths)},"digest":${JSON.stringify(d.digest)},"copy":${d.copyJson ?? JSON.stringify(d.copy)}}`,
+/** One delivery as a line of COPY text; the copy's JSON as the caller serialised it, when it did. */
+function deliveryCopyLine(d: DeliveryRecord): string {
+  const c = d.copy;
+  return (
+    `${copyField(c.recipient)}\t${copyField(c.position)}\t${copyField(c.eventId)}\t${copyField(c.type)}\t` +
+    `${copyField(c.streamId)}\t${copyField(c.originator)}\t${copyField(c.policyVersion)}\t` +
+    `${copyTextArrayField(d.paths)}\t${copyField(d.digest)}\t${copyJsonField(d.copyJson ?? JSON.stringify(c))}\n`
   );
-  return `[${rows.join(',')}]`;
+}
+
+/** One notice per recipient with its highest new position: followers re-read from their own cursor. */
+function notifySql(client: pg.PoolClient, deliveries: readonly DeliveryRecord[]): string {
+  const latest = new Map<string, number>();
+  for (const { copy } of deliveries)
+    latest.set(copy.recipient, Math.max(latest.get(copy.recipient) ?? 0, copy.position));
+  if (latest.size === 0) return '';
+  const notices = [...latest].map(([recipient, position]) =>
+    client.escapeLiteral(JSON.stringify({ recipient, position })),
+  );
+  return `SELECT pg_notify(${client.escapeLiteral(DELIVERIES_CHANNEL)}, n) FROM unnest(ARRAY[${notices.join(',')}]) AS n; `;
 }
 
 function toDisclosure(row: DisclosureRow): Disclosure {

@@ -14,15 +14,22 @@
 // - NATS away (or restarted): the publisher retries for a while, then the relay backs off and starts
 //   again from its checkpoint; the connection reconnects by itself.
 // - Woken by the ledger's NOTIFY of a new head, with a slow safety poll should a wake-up be lost.
-// - Only the instance holding the relay lock publishes; the others stand by (relay-leadership.ts).
+// - Only the instance holding the relay lock publishes; the others stand by. The lock is a session
+//   advisory lock (tryLeadership of @caravan/database) keyed by the checkpoint's name, so namespaces
+//   sharing a database each have their relay. Two relays overlapping for a moment (a session that
+//   dies slowly) would only publish duplicates, which JetStream drops by Nats-Msg-Id.
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { subjects, type ChainedEvent, type Topology } from '@caravan/contracts';
+import { streamConfigs, subjects, type ChainedEvent, type Topology } from '@caravan/contracts';
 import { advanceRelayCheckpoint, readRelayCheckpoint } from '@caravan/ledger-store';
-import { describeError, StreamPublisher } from '@caravan/messaging';
+import { tryLeadership, type Leadership } from '@caravan/database';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { describeError, lastStored, StreamPublisher } from '@caravan/messaging';
 import { LedgerContext } from '../ledger.context.js';
-import { RelayLeadership } from './relay-leadership.js';
 
 const MAX_BACKOFF_MS = 2_000;
+// "rela" in ASCII: the relay's class of advisory locks. Not the ledger's write lock (a transaction
+// lock with another key): the relay never blocks appends.
+const RELAY_LOCK = 0x72656c61;
 
 /** The relay's checkpoint name: one per subject root, so a namespace relays into its own streams. */
 export function relayCheckpointName(topology: Topology): string {
@@ -31,7 +38,8 @@ export function relayCheckpointName(topology: Topology): string {
 
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly leadership: RelayLeadership;
+  /** The relay lock while this instance holds it. */
+  private leadership: Leadership | undefined;
   private readonly publisher: StreamPublisher;
   private readonly stop = new AbortController();
   private running: Promise<void> | undefined;
@@ -47,7 +55,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private onFailure = new AbortController();
 
   constructor(@Inject(LedgerContext) private readonly ctx: LedgerContext) {
-    this.leadership = new RelayLeadership(ctx.config.databaseUrl);
     this.publisher = new StreamPublisher(ctx.nc, { retryForMs: ctx.tuning.relayPublishRetryMs });
   }
 
@@ -65,7 +72,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.running;
     await this.acknowledged;
     this.publisher.close();
-    await this.leadership.release();
+    await this.leadership?.release();
   }
 
   private async run(): Promise<void> {
@@ -73,7 +80,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     let active = false;
     while (!this.stop.signal.aborted) {
       try {
-        if (!(await this.leadership.tryAcquire())) {
+        if (!(await this.lead())) {
           if (active) this.ctx.logger.warn({ msg: 'relay lost its lock; standing by' });
           active = false;
           this.relayed = undefined;
@@ -111,11 +118,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.publisher.reset();
       throw failure;
     }
-    let relayed = (this.relayed ??= await readRelayCheckpoint(this.ctx.db, this.checkpointName));
+    let relayed = (this.relayed ??= await this.resumePoint());
     const pageSize = this.ctx.tuning.relayPageSize;
     for (;;) {
       const [, page]: [void, ChainedEvent[]] = await Promise.all([
-        this.leadership.confirm(),
+        this.confirmLead(),
         this.ctx.reader.readPage({ after: relayed }, pageSize),
       ]);
       if (page.length === 0) return relayed;
@@ -170,6 +177,46 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       process.kill(process.pid, 'SIGKILL');
       await new Promise<never>(() => undefined);
     }
+  }
+
+  /**
+   * Where relaying goes on: after the checkpoint, or after the last event CARAVAN_EVENTS holds if
+   * that is further. The relay publishes in position order and never stores an event after one that
+   * failed, so what the stream holds is every event up to its last; resuming there rather than
+   * leaning on the stream's 2-hour duplicate window means a restart hours after a crash between
+   * publish and checkpoint stores nothing twice. The last message counts only if the ledger has
+   * that very event at its position (a stream left from another database does not).
+   */
+  private async resumePoint(): Promise<number> {
+    const checkpoint = await readRelayCheckpoint(this.ctx.db, this.checkpointName);
+    const jsm = await jetstreamManager(this.ctx.nc);
+    const last = await lastStored(jsm, streamConfigs(this.ctx.config.topology).events.name);
+    if (!last || last.position <= checkpoint) return checkpoint;
+    const [event] = await this.ctx.reader.readPage({ after: last.position - 1, upTo: last.position }, 1);
+    return event?.eventId === last.msgId ? last.position : checkpoint;
+  }
+
+  /** Whether this instance holds the relay lock, taking it if it is free. */
+  private async lead(): Promise<boolean> {
+    if (this.leadership) return true;
+    const leadership = await tryLeadership(this.ctx.config.databaseUrl, {
+      lockClass: RELAY_LOCK,
+      name: this.checkpointName,
+      applicationName: 'caravan-ledger-relay',
+    });
+    if (!leadership) return false;
+    this.leadership = leadership;
+    void leadership.lost.then(async () => {
+      if (this.leadership === leadership) this.leadership = undefined;
+      await leadership.release();
+    });
+    return true;
+  }
+
+  /** Throws unless the relay lock's session still answers: checked before each page. */
+  private async confirmLead(): Promise<void> {
+    if (!this.leadership) throw new Error('the relay lock is not held');
+    await this.leadership.confirm();
   }
 
   private sleep(ms: number): Promise<void> {

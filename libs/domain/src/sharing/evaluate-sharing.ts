@@ -116,8 +116,31 @@ function handlingOf(source: JsonObject): JsonObject | undefined {
 
 const NO_PATHS: readonly string[] = Object.freeze([]);
 
-function delivery(recipient: AgencyCode, policyVersion: number, payload: JsonObject, skipPaths?: boolean): Delivery {
-  return { recipient, policyVersion, payload, paths: skipPaths ? NO_PATHS : leafPaths(payload) };
+/**
+ * What a rule makes of one event depends on the rule alone, not on the recipient, so recipients
+ * under the same rule (a group, `*`) share one redacted payload and one list of paths: computed
+ * once per rule and event rather than once per recipient. Deliveries are read-only data.
+ */
+class Redactions {
+  private readonly byRule = new Map<SharingRule | undefined, { payload: JsonObject; paths: readonly string[] }>();
+
+  constructor(
+    private readonly type: ShareableType,
+    private readonly payload: unknown,
+    private readonly secret: string,
+    private readonly reuse: boolean,
+    private readonly skipPaths: boolean | undefined,
+  ) {}
+
+  delivery(recipient: AgencyCode, policyVersion: number, rule: SharingRule | undefined): Delivery {
+    let redacted = this.byRule.get(rule);
+    if (!redacted) {
+      const payload = redactPayload(this.type, this.payload, rule, this.secret, this.reuse);
+      redacted = { payload, paths: this.skipPaths ? NO_PATHS : leafPaths(payload) };
+      this.byRule.set(rule, redacted);
+    }
+    return { recipient, policyVersion, payload: redacted.payload, paths: redacted.paths };
+  }
 }
 
 /**
@@ -153,11 +176,12 @@ export function evaluateSharing(input: SharingInput): Delivery[] {
     const payload = event.payload as unknown;
     const handling = isObject(payload) && isObject(payload.handling) ? payload.handling : undefined;
     if (!policy || !handling) return [];
+    const redactions = new Redactions(type, payload, secret, reuse, skipPaths);
     for (const { code } of directory.agencies) {
       if (code === originator) continue;
       const rule = firstMatchingRule(policy.rules, code, type, directory);
       if (rule && tlpAllows(handling as unknown as Handling, rule, code)) {
-        deliveries.push(delivery(code, policy.version, redactPayload(type, payload, rule, secret, reuse), skipPaths));
+        deliveries.push(redactions.delivery(code, policy.version, rule));
       }
     }
     return sortByRecipient(deliveries);
@@ -166,6 +190,7 @@ export function evaluateSharing(input: SharingInput): Delivery[] {
   const handling = input.aggregate?.handling;
   if (!handling) throw new CaravanError('invalid', `${type} needs the aggregate's current handling to be shared`);
   const previous = input.previousRecipients ?? new Map<AgencyCode, number>();
+  const redactions = new Redactions(type, event.payload, secret, reuse, skipPaths);
 
   // Everyone who had the original keeps following it under the version that governed it.
   for (const [recipient, version] of previous) {
@@ -174,9 +199,7 @@ export function evaluateSharing(input: SharingInput): Delivery[] {
     if (!rules) throw new CaravanError('unavailable', `policy version ${version} of ${originator} is not available`);
     const rule = ruleFor(rules, recipient, type, directory);
     const allowed = rule && tlpAllows(handling, rule, recipient) ? rule : undefined;
-    deliveries.push(
-      delivery(recipient, version, redactPayload(type, event.payload, allowed, secret, reuse), skipPaths),
-    );
+    deliveries.push(redactions.delivery(recipient, version, allowed));
   }
 
   // Plus whoever the policy in force now makes eligible, under the current TLP.
@@ -185,9 +208,7 @@ export function evaluateSharing(input: SharingInput): Delivery[] {
       if (code === originator || previous.has(code)) continue;
       const rule = ruleFor(policy.rules, code, type, directory);
       if (rule && tlpAllows(handling, rule, code)) {
-        deliveries.push(
-          delivery(code, policy.version, redactPayload(type, event.payload, rule, secret, reuse), skipPaths),
-        );
+        deliveries.push(redactions.delivery(code, policy.version, rule));
       }
     }
   }
