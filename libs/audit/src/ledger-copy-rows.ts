@@ -5,6 +5,8 @@
 // hash straight from them. The column list is LEDGER_COPY_COLUMNS; the reader in
 // @caravan/ledger-store selects exactly those, and every row is checked against their widths.
 
+import type { ChainedEnvelope } from '@caravan/domain';
+
 /** The columns, in order and with their types, that a ledger COPY carries (see LedgerCopySource). */
 export const LEDGER_COPY_COLUMNS = [
   'position bigint',
@@ -41,16 +43,7 @@ export interface LedgerCopyRowView {
 }
 
 /** One ledger row as text: the eight envelope fields, the payload's JSON text, the stored hash. */
-export interface LedgerCopyRow {
-  readonly position: number;
-  readonly eventId: string;
-  readonly type: string;
-  readonly schemaVersion: number;
-  readonly streamId: string;
-  readonly streamVersion: number;
-  readonly originator: string;
-  /** As the ledger writes it: RFC 3339 UTC with milliseconds (toISOString). */
-  readonly recordedAt: string;
+export interface LedgerCopyRow extends ChainedEnvelope {
   readonly payloadText: string;
   readonly hash: string;
 }

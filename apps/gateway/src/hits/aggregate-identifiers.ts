@@ -2,18 +2,11 @@
 // report or issue with every amendment or update applied), and nothing once it is retracted or
 // withdrawn. Pure: the same fold the per-query scan used, so the index cannot mean anything else.
 import type { RecordedEvent } from '@caravan/contracts';
-import { currentAlert, currentSeizure } from '@caravan/domain';
+import { currentAlert, currentSeizure, SHAREABLE_TYPES } from '@caravan/domain';
 import { identifierKeys } from './identifiers.js';
 
-/** The seizure and alert event types; nothing else changes what an aggregate says. */
-export const INDEXED_TYPES: readonly string[] = [
-  'seizure.reported',
-  'seizure.amended',
-  'seizure.retracted',
-  'threat.alert.issued',
-  'threat.alert.updated',
-  'threat.alert.withdrawn',
-];
+/** The seizure and alert event types (the shareable ones); nothing else changes what an aggregate says. */
+export const INDEXED_TYPES: readonly string[] = SHAREABLE_TYPES;
 
 /** The identifier keys an aggregate carries now, and who to contact about it. */
 export interface AggregateIdentifiers {
