@@ -20,6 +20,7 @@ import { SharingStore, type Disclosure } from '@caravan/sharing-store';
 import type { CallerIdentity } from '../auth/index.js';
 import { GatewayContext } from '../gateway.context.js';
 import type { DisclosuresParams, EventsParams } from './audit-params.js';
+import { SharedPass } from './shared-pass.js';
 
 /** GET /v1/audit/status: the auditor's last report, and the ledger head now. */
 export type AuditorStatus = ReportedChainStatus & { readonly ledgerHead: number };
@@ -36,11 +37,13 @@ export class AuditService {
   private readonly accesses: AuditAccessLog;
   private readonly sharing: SharingStore;
   private readonly chainStatus: ChainStatusStore;
+  private readonly verification: SharedPass<ChainStatus>;
 
   constructor(@Inject(GatewayContext) private readonly ctx: GatewayContext) {
     this.accesses = new AuditAccessLog(ctx.db);
     this.sharing = new SharingStore(ctx.db);
     this.chainStatus = new ChainStatusStore(ctx.db);
+    this.verification = new SharedPass(() => new LedgerVerifier(ctx.ledger, ctx.config.ledgerPublicKeyPem).advance());
   }
 
   /** The ledger public key as served by GET /v1/audit/keys. */
@@ -104,9 +107,9 @@ export class AuditService {
     return { items };
   }
 
-  /** A fresh verification of the whole stored chain and every checkpoint. */
+  /** A verification of the whole stored chain and every checkpoint, begun after the call. */
   verify(): Promise<ChainStatus> {
-    return new LedgerVerifier(this.ctx.ledger, this.ctx.config.ledgerPublicKeyPem).advance();
+    return this.verification.run();
   }
 
   /** What the continuous auditor last reported, beside the ledger head now. */
