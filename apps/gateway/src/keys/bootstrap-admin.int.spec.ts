@@ -1,5 +1,5 @@
 // The first hub-admin key (SPEC §2) against a real database: given, generated once into the state
-// dir, or reused from it.
+// dir, or reused from it; and the key store's revocation, which no cached or shared lookup outlives.
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,4 +62,58 @@ it('stops accepting a key once revoked', async () => {
   expect(await keys.revoke(created.keyId)).toBe(true);
   expect(await keys.authenticate(created.key)).toBeUndefined();
   expect(await keys.revoke(created.keyId)).toBe(false);
+});
+
+/**
+ * The test database, except that the answer to the first key lookup is held back until `release`:
+ * the order a busy pool can give, with every query still run on the real database.
+ */
+function holdingFirstLookup(): { db: DataSource; lookups: () => number; release: () => void } {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let lookups = 0;
+  const holding = new Proxy(db, {
+    get(target, property, receiver) {
+      if (property !== 'query') return Reflect.get(target, property, receiver) as unknown;
+      return async (sql: string, parameters?: unknown[]) => {
+        const rows: unknown = await target.query(sql, parameters);
+        if (sql.startsWith('SELECT key_id, agency, roles FROM gateway_api_keys') && lookups++ === 0) await held;
+        return rows;
+      };
+    },
+  });
+  return { db: holding, lookups: () => lookups, release };
+}
+
+async function untilFirstLookupRead(lookups: () => number): Promise<void> {
+  while (lookups() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+it('does not cache a lookup that read a key before its revocation answered', async () => {
+  const created = await new KeyStore(db).create('KZ-BS', ['recipient']);
+  const holding = holdingFirstLookup();
+  const keys = new KeyStore(holding.db);
+  const during = [keys.authenticate(created.key), keys.authenticate(created.key)];
+  await untilFirstLookupRead(holding.lookups);
+  expect(await keys.revoke(created.keyId)).toBe(true);
+  holding.release();
+  // The two requests that overlapped the revocation shared one lookup, which read the key before it.
+  expect(await Promise.all(during)).toEqual([expect.objectContaining({ agency: 'KZ-BS' }), expect.any(Object)]);
+  expect(holding.lookups()).toBe(1);
+  expect(await keys.authenticate(created.key)).toBeUndefined();
+  expect(holding.lookups()).toBe(2);
+});
+
+it('a request that starts after a revocation does not join a lookup begun before it', async () => {
+  const created = await new KeyStore(db).create('KZ-BS', ['recipient']);
+  const holding = holdingFirstLookup();
+  const keys = new KeyStore(holding.db);
+  const before = keys.authenticate(created.key);
+  await untilFirstLookupRead(holding.lookups);
+  expect(await keys.revoke(created.keyId)).toBe(true);
+  const after = keys.authenticate(created.key);
+  holding.release();
+  expect(await before).toBeDefined();
+  expect(await after).toBeUndefined();
+  expect(holding.lookups()).toBe(2);
 });

@@ -1,6 +1,11 @@
 // API keys in PostgreSQL, each bound to one agency and a set of roles (SPEC §2, §7). Lookups are
 // cached briefly because every request authenticates; a revocation through this store clears the
-// cache at once, and other gateway processes see it within CACHE_MS.
+// cache at once, and other gateway processes see it within CACHE_MS of their lookup's start.
+//
+// A lookup that was under way while this store revoked a key may have read the key before the
+// revocation: its answer goes to the requests that were waiting for it, which ran at the same time
+// as the revocation, but it is not cached, so no request that starts after the revocation's answer
+// is let in by it.
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Role } from '@caravan/contracts';
@@ -28,6 +33,10 @@ interface KeyRow {
 
 export class KeyStore {
   private readonly cache = new Map<string, { record: KeyRecord | undefined; until: number }>();
+  /** Lookups in flight by key hash: requests with the same key at once share one query. */
+  private readonly lookups = new Map<string, Promise<KeyRecord | undefined>>();
+  /** Counts revocations through this store, so a lookup can tell one overlapped it. */
+  private revocations = 0;
 
   constructor(private readonly db: DataSource) {}
 
@@ -35,17 +44,33 @@ export class KeyStore {
   async authenticate(key: string): Promise<KeyRecord | undefined> {
     const hash = hashApiKey(key);
     const cacheKey = hash.toString('hex');
-    const now = Date.now();
     const hit = this.cache.get(cacheKey);
-    if (hit && hit.until > now) return hit.record;
+    if (hit && hit.until > Date.now()) return hit.record;
+    let lookup = this.lookups.get(cacheKey);
+    if (!lookup) {
+      lookup = this.lookUp(hash, cacheKey);
+      this.lookups.set(cacheKey, lookup);
+      const done = () => {
+        if (this.lookups.get(cacheKey) === lookup) this.lookups.delete(cacheKey);
+      };
+      lookup.then(done, done);
+    }
+    return lookup;
+  }
+
+  private async lookUp(hash: Buffer, cacheKey: string): Promise<KeyRecord | undefined> {
+    const started = Date.now();
+    const revocations = this.revocations;
     const rows: KeyRow[] = await this.db.query(
       'SELECT key_id, agency, roles FROM gateway_api_keys WHERE key_sha256 = $1 AND revoked_at IS NULL',
       [hash],
     );
     const row = rows[0];
     const record = row ? { keyId: row.key_id, agency: row.agency, roles: row.roles } : undefined;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(cacheKey, { record, until: now + CACHE_MS });
+    if (revocations === this.revocations) {
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(cacheKey, { record, until: started + CACHE_MS });
+    }
     return record;
   }
 
@@ -98,7 +123,12 @@ export class KeyStore {
     );
     const row = rows[0];
     if (!row) return false;
-    this.cache.delete(Buffer.from(row.key_sha256).toString('hex'));
+    // A lookup still in flight now may have read the key before the UPDATE: it will not be cached.
+    this.revocations++;
+    const revokedKey = Buffer.from(row.key_sha256).toString('hex');
+    this.cache.delete(revokedKey);
+    // Requests from now on must not join a lookup that may have read the key before the revocation.
+    this.lookups.delete(revokedKey);
     return true;
   }
 }
