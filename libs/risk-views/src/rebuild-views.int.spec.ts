@@ -3,8 +3,8 @@ import { generateLedgerKeyPem } from '@caravan/config';
 import { REGIONAL_CENTRE, streamIds, type DomainEvent, type SharedCopy } from '@caravan/contracts';
 import { openDatabase } from '@caravan/database';
 import { demoDirectory } from '@caravan/directory';
-import { alertStates, contributions, projectRiskState } from '@caravan/domain';
-import { ledgerSchema, LedgerWriter } from '@caravan/ledger-store';
+import { alertStates, contributions, projectRiskState, type SeizureRecord } from '@caravan/domain';
+import { LedgerReader, ledgerSchema, LedgerWriter } from '@caravan/ledger-store';
 import { createTestDatabase, type TestDatabase } from '@caravan/testing';
 import { CreateRiskViews1764000000600 } from './migrations/create-risk-views.migration.js';
 import { LedgerFold } from './rebuild-views.js';
@@ -70,13 +70,9 @@ describe('rebuildViews on its less travelled paths', () => {
 
   /** The views as a fold that keeps every row in memory gives them, from the same ledger rows. */
   async function reference() {
-    const rows = await ds.query<Parameters<LedgerFold['add']>[0][]>(
-      `SELECT position, event_id, type, schema_version, stream_id, stream_version, originator,
-         to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, payload
-         FROM ledger_events ORDER BY position`,
-    );
+    // Read as the relay reads it for the distributor, not by the rebuild's COPY.
     const fold = new LedgerFold(REGIONAL_CENTRE, narrowed, SECRET);
-    for (const row of rows) fold.add(row);
+    for await (const event of new LedgerReader(ds).readAll()) fold.add(event);
     return { contributions: contributions(fold.state), alerts: alertStates(fold.state), copies: fold.copies };
   }
 
@@ -96,6 +92,73 @@ describe('rebuildViews on its less travelled paths', () => {
       }
     } finally {
       await single.destroy();
+    }
+  });
+});
+
+describe('rebuildViews reading the ledger by binary COPY', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  // A time with microseconds: LedgerReader (and so the distributor) sees it to the millisecond, cut.
+  const precise = '2025-03-10 08:00:00.123999+00';
+  const seen = '2025-03-10T08:00:00.123Z';
+
+  beforeAll(async () => {
+    db = await createTestDatabase('rebuildcopy');
+    ds = await openDatabase({ url: db.url, schemas: [ledgerSchema, riskViewsSchema], poolSize: 4 });
+    const writer = new LedgerWriter(ds, { signingKeyPem: generateLedgerKeyPem() });
+    const append = (streamId: string, expectedVersion: number, event: DomainEvent) =>
+      writer.append({ streamId, expectedVersion, originator: 'TJ-DCA', events: [event] });
+    // occurredAt withheld: each seizure falls back to the time the ledger recorded it.
+    await append(streamIds.policy('TJ-DCA'), 0, {
+      type: 'policy.set',
+      data: {
+        agency: 'TJ-DCA',
+        rules: [{ to: [REGIONAL_CENTRE], types: ['seizure.*'], fields: ['location', 'items'] }],
+      },
+    });
+    for (let n = 1; n <= 5; n++) await append(streamIds.seizure(id(n)), 0, report(n));
+    await append(streamIds.seizure(id(2)), 1, {
+      type: 'seizure.amended',
+      data: {
+        seizureId: id(2),
+        changes: { items: [{ category: 'narcotic', substance: 'опий', quantity: 9, unit: 'kg' }] },
+        reason: 'r',
+      },
+    });
+    await append(streamIds.seizure(id(4)), 1, { type: 'seizure.retracted', data: { seizureId: id(4), reason: 'x' } });
+    await writer.close();
+    // The writer records milliseconds only; a row with more (written by other means) must still be
+    // read as LedgerReader reads it.
+    const payload = { ...(report(6) as unknown as { data: Record<string, unknown> }).data };
+    payload['location'] = { country: 'TJ', region: 'Хатлон "Khatlon" \\ \t district', locationType: 'land-border' };
+    await ds.query(
+      `INSERT INTO ledger_events (position, event_id, type, schema_version, stream_id, stream_version, originator,
+         recorded_at, payload, hash)
+       SELECT max(position) + 1, '00000000-0000-4000-8000-0000000000ff', 'seizure.reported', 1, $1, 1, 'TJ-DCA',
+         $2::timestamptz, $3::jsonb, repeat('0', 64) FROM ledger_events`,
+      [streamIds.seizure(id(6)), precise, JSON.stringify(payload)],
+    );
+  });
+
+  afterAll(async () => {
+    if (ds?.isInitialized) await ds.destroy();
+    await db?.drop();
+  });
+
+  it('stores what a fold of LedgerReader’s events stores, recordedAt to the millisecond included', async () => {
+    const fold = new LedgerFold(REGIONAL_CENTRE, narrowed, SECRET);
+    for await (const event of new LedgerReader(ds).readAll()) fold.add(event);
+    expect(fold.state.seizures.get(id(6))?.fallbackTime).toBe(seen);
+    for (const fetchSize of [3, 100_000]) {
+      const result = await rebuildViews(ds, { secret: SECRET, directory: demoDirectory, fetchSize });
+      expect(result).toMatchObject({ events: 9, copies: 8 });
+      // What a stored seizure keeps besides its contribution (its payload is rebuilt from that).
+      const kept = (seizures: ReadonlyMap<string, SeizureRecord>) =>
+        new Map([...seizures].map(([key, s]) => [key, [s.originator, s.fallbackTime, s.retracted]]));
+      const stored = await new RiskViewStore(ds).loadState();
+      expect(kept(stored.seizures)).toEqual(kept(fold.state.seizures));
+      expect(await new RiskViewStore(ds).contributions()).toEqual(contributions(fold.state));
     }
   });
 });
