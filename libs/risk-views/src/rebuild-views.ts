@@ -239,8 +239,9 @@ async function readLedger(
   seizures: CopyRows | undefined,
 ): Promise<void> {
   const decoder = new LedgerCopyDecoder();
+  const events = new LedgerEvents();
   const visit = (row: LedgerCopyRowView): boolean => {
-    fold.add(ledgerEventOf(row));
+    fold.add(events.eventOf(row));
     return true;
   };
   let failure: { error: unknown } | undefined;
@@ -259,25 +260,42 @@ async function readLedger(
   decoder.end();
 }
 
-/**
- * The envelope as LedgerReader gives it (recordedAt in its milliseconds form, occurredAt taken from
- * the payload), so that each event is redacted exactly as the distributor redacted it.
- */
-function ledgerEventOf(row: LedgerCopyRowView): RecordedEvent {
-  const payload = JSON.parse(textAt(row, LedgerCopyColumn.payload)) as Record<string, unknown>;
-  const occurredAt = payload['occurredAt'];
-  return {
-    eventId: uuidAt(row),
-    type: textAt(row, LedgerCopyColumn.type),
-    schemaVersion: int32At(row, LedgerCopyColumn.schemaVersion),
-    streamId: textAt(row, LedgerCopyColumn.streamId),
-    streamVersion: int32At(row, LedgerCopyColumn.streamVersion),
-    position: int64At(row, LedgerCopyColumn.position),
-    originator: textAt(row, LedgerCopyColumn.originator),
-    recordedAt: isoTimeOf(int64At(row, LedgerCopyColumn.recordedAt)),
-    ...(typeof occurredAt === 'string' ? { occurredAt } : {}),
-    payload,
-  } as unknown as RecordedEvent;
+/** Envelopes from COPY rows. */
+class LedgerEvents {
+  // The writer gives every event of a batch the same recordedAt: most rows repeat the one before's.
+  private lastMs = Number.NaN;
+  private lastRecordedAt = '';
+
+  /**
+   * The envelope as LedgerReader gives it (recordedAt in its milliseconds form, occurredAt taken
+   * from the payload), so that each event is redacted exactly as the distributor redacted it.
+   */
+  eventOf(row: LedgerCopyRowView): RecordedEvent {
+    const payload = JSON.parse(textAt(row, LedgerCopyColumn.payload)) as Record<string, unknown>;
+    const occurredAt = payload['occurredAt'];
+    return {
+      eventId: uuidAt(row),
+      type: textAt(row, LedgerCopyColumn.type),
+      schemaVersion: int32At(row, LedgerCopyColumn.schemaVersion),
+      streamId: textAt(row, LedgerCopyColumn.streamId),
+      streamVersion: int32At(row, LedgerCopyColumn.streamVersion),
+      position: int64At(row, LedgerCopyColumn.position),
+      originator: textAt(row, LedgerCopyColumn.originator),
+      recordedAt: this.recordedAt(int64At(row, LedgerCopyColumn.recordedAt)),
+      ...(typeof occurredAt === 'string' ? { occurredAt } : {}),
+      payload,
+    } as unknown as RecordedEvent;
+  }
+
+  // isoTimeOf depends on the millisecond alone.
+  private recordedAt(microseconds: number): string {
+    const ms = Math.floor(microseconds / 1000);
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastRecordedAt = isoTimeOf(microseconds);
+    }
+    return this.lastRecordedAt;
+  }
 }
 
 async function copyLines(client: PoolClient, table: 'risk_seizures' | 'risk_alerts', lines: string[]): Promise<void> {
