@@ -6,6 +6,7 @@ import { demoDirectory } from '@caravan/directory';
 import { alertStates, contributions, projectRiskState, type SeizureRecord } from '@caravan/domain';
 import { LedgerReader, ledgerSchema, LedgerWriter } from '@caravan/ledger-store';
 import { createTestDatabase, type TestDatabase } from '@caravan/testing';
+import { ByteOrderKeys1764000000630 } from './migrations/byte-order-keys.migration.js';
 import { CreateRiskViews1764000000600 } from './migrations/create-risk-views.migration.js';
 import { LedgerFold } from './rebuild-views.js';
 import { rebuildViews, RiskViewStore, riskViewsSchema } from './index.js';
@@ -236,6 +237,73 @@ describe('the migration to json rows', () => {
       const [after] = await store.contributions();
       expect(after).toEqual(contributions(projectRiskState([report1, amendment]))[0]);
       expect(after?.locationLevel).toBe('region');
+    } finally {
+      await ds.destroy();
+    }
+  });
+});
+
+describe('the migration to byte-order keys', () => {
+  let db: TestDatabase;
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('gives the keys and filter columns COLLATE "C" and keeps the rows and what the filters select', async () => {
+    db = await createTestDatabase('byteorder');
+    const earlier = riskViewsSchema.migrations.filter((m) => m !== ByteOrderKeys1764000000630);
+    const old = await openDatabase({
+      url: db.url,
+      schemas: [{ name: 'risk-views', migrations: earlier }],
+      poolSize: 2,
+    });
+    // Weeks 2025-W09, W10 and W11.
+    const occurred = ['2025-02-27T10:00:00.000Z', '2025-03-05T10:00:00.000Z', '2025-03-12T10:00:00.000Z'];
+    const copies = [3, 1, 2].map((n): SharedCopy => ({
+      eventId: `00000000-0000-4000-8000-00000000000${n}`,
+      type: 'seizure.reported',
+      schemaVersion: 1,
+      streamId: streamIds.seizure(id(n)),
+      streamVersion: 1,
+      position: n,
+      originator: 'TJ-DCA',
+      recordedAt: '2025-03-10T08:00:00.000Z',
+      occurredAt: occurred[n - 1]!,
+      recipient: REGIONAL_CENTRE,
+      policyVersion: 1,
+      payload: {
+        ...(report(n) as unknown as { data: Record<string, unknown> }).data,
+        occurredAt: occurred[n - 1]!,
+      },
+    }));
+    const filter = { country: 'TJ', fromWeek: '2025-W10', toWeek: '2025-W11' };
+    let before: Awaited<ReturnType<RiskViewStore['contributions']>>;
+    try {
+      await new RiskViewStore(old).applyCopies(
+        copies.sort((a, b) => a.position - b.position),
+        3,
+      );
+      before = await new RiskViewStore(old).contributions(filter);
+    } finally {
+      await old.destroy();
+    }
+    const ds = await openDatabase({ url: db.url, schemas: [riskViewsSchema], poolSize: 2 });
+    try {
+      const collations = await ds.query<Array<{ table_name: string; column_name: string; collation_name: string }>>(
+        `SELECT table_name, column_name, collation_name FROM information_schema.columns
+          WHERE table_name IN ('risk_seizures', 'risk_alerts') AND collation_name IS NOT NULL
+          ORDER BY table_name, column_name`,
+      );
+      expect(collations.filter((c) => c.collation_name === 'C').map((c) => `${c.table_name}.${c.column_name}`)).toEqual(
+        ['risk_alerts.alert_id', 'risk_seizures.country', 'risk_seizures.seizure_id', 'risk_seizures.week'],
+      );
+      const after = await new RiskViewStore(ds).contributions(filter);
+      expect(after).toEqual(before);
+      expect(after.map((c) => [c.seizureId, c.week])).toEqual([
+        [id(2), '2025-W10'],
+        [id(3), '2025-W11'],
+      ]);
     } finally {
       await ds.destroy();
     }
