@@ -44,7 +44,7 @@ import { ensureStreams, StreamPublisher } from '@caravan/messaging';
 import { sharingSchema } from '@caravan/sharing-store';
 import { startLedger } from '../apps/ledger/src/ledger.app.js';
 import { relayCheckpointName } from '../apps/ledger/src/relay/outbox-relay.js';
-import { benchDatabase, benchServices, benchTopology, median, percentile, printRatio } from './support.js';
+import { benchDatabase, benchServices, benchTopology, cpuSeconds, median, percentile, printRatio } from './support.js';
 
 const BACKLOG = 3_000;
 const RUNS = 3;
@@ -247,15 +247,6 @@ async function spawnDistributor(
       await exited;
     },
   };
-}
-
-/** CPU seconds a process has used so far, where /proc tells (Linux); undefined elsewhere. */
-async function cpuSeconds(pid: number | undefined): Promise<number | undefined> {
-  if (pid === undefined) return undefined;
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  // utime and stime, in clock ticks (100 a second on Linux), after the parenthesised command name.
-  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : undefined;
 }
 
 /** CPU seconds of every process named `comm` (Linux /proc), e.g. the NATS server. */

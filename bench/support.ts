@@ -2,6 +2,7 @@
 // line that puts our figure beside a raw baseline from the same run (this machine is shared and
 // noisy, so absolute numbers alone mean little).
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { isolatedTopology, type Topology } from '@caravan/contracts';
 
@@ -64,4 +65,13 @@ export function printRatio(label: string, ours: readonly number[], baseline: rea
         .map((v) => v.toFixed(0))
         .join('/')})`,
   );
+}
+
+/** CPU seconds a process has used so far, where /proc tells (Linux); undefined elsewhere. */
+export async function cpuSeconds(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  // utime and stime, in clock ticks (100 a second on Linux), after the parenthesised command name.
+  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : undefined;
 }

@@ -9,8 +9,16 @@
 //     pre-loaded CARAVAN_SHARE stream into the views, batch by batch with its checkpoint.
 // The live copies are what a `fields: ["*"]` policy gives the centre, built here directly rather
 // than by the distributor, so the live figure is the aggregator's alone.
+// Beside the rates, CPU µs per event of this process and of the bench database's PostgreSQL sessions
+// during each rebuild and raw read: on a busy machine a rate falls with the CPU it gets, the CPU a
+// run takes much less.
+// CARAVAN_BENCH_VIEWS_PHASES=rebuild,live (both by default): which phases to run.
+// CARAVAN_BENCH_PROFILE_DIR=<dir>: a CPU profile of this process during each measured rebuild.
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -32,13 +40,75 @@ import { ledgerSchema, LedgerWriter, type AppendRequest } from '@caravan/ledger-
 import { ensureStreams, publishToStream } from '@caravan/messaging';
 import { rebuildViews, RiskViewStore, riskViewsSchema } from '@caravan/risk-views';
 import { startAggregator } from '../apps/aggregator/src/aggregator.app.js';
-import { benchDatabase, benchServices, benchTopology, printRatio, repeat } from './support.js';
+import { benchDatabase, benchServices, benchTopology, cpuSeconds, median, printRatio, repeat } from './support.js';
 
 const SEIZURES = 40_000;
 const AGENCIES = ['TJ-DCA', 'TJ-BS', 'TJ-CUS', 'UZ-BS', 'UZ-CUS', 'KG-BS', 'KZ-BS', 'TM-BS'];
 const SECRET = 'bench-views-pseudonym-secret-0123456789abcdef';
 const IN_FLIGHT = 400;
 const RUNS = 3;
+const PHASES = new Set(
+  (process.env['CARAVAN_BENCH_VIEWS_PHASES'] ?? 'rebuild,live').split(',').map((phase) => phase.trim()),
+);
+const PROFILE_DIR = process.env['CARAVAN_BENCH_PROFILE_DIR'];
+
+/** CPU µs per event, this process's and its database's PostgreSQL sessions'. */
+interface CpuPerEvent {
+  readonly node: number;
+  readonly postgres: number;
+}
+
+/**
+ * CPU of this process and of every PostgreSQL session of the bench database but the meter's own,
+ * between begin() and end(). A session opened meanwhile counts from zero; end() must be called
+ * while the measured sessions are still open.
+ */
+class CpuMeter {
+  private start = { node: 0, sessions: new Map<number, number>() };
+
+  private constructor(private readonly client: pg.Client) {}
+
+  static async open(url: string): Promise<CpuMeter> {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    return new CpuMeter(client);
+  }
+
+  async begin(): Promise<void> {
+    this.start = await this.sample();
+  }
+
+  async end(events: number): Promise<CpuPerEvent> {
+    const now = await this.sample();
+    let postgres = 0;
+    for (const [pid, seconds] of now.sessions) postgres += seconds - (this.start.sessions.get(pid) ?? 0);
+    return { node: ((now.node - this.start.node) * 1e6) / events, postgres: (postgres * 1e6) / events };
+  }
+
+  close(): Promise<void> {
+    return this.client.end();
+  }
+
+  private async sample(): Promise<{ node: number; sessions: Map<number, number> }> {
+    const { rows } = await this.client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    const sessions = new Map<number, number>();
+    for (const { pid } of rows) {
+      const seconds = await cpuSeconds(pid);
+      if (seconds !== undefined) sessions.set(pid, seconds);
+    }
+    const own = process.cpuUsage();
+    return { node: (own.user + own.system) / 1e6, sessions };
+  }
+}
+
+function describeCpu(label: string, runs: readonly CpuPerEvent[]): string {
+  const node = median(runs.map((r) => r.node));
+  const postgres = median(runs.map((r) => r.postgres));
+  const total = median(runs.map((r) => r.node + r.postgres));
+  return `${label} CPU µs/event (medians of ${runs.length}): node ${node.toFixed(1)}, postgres ${postgres.toFixed(1)}, total ${total.toFixed(1)}`;
+}
 
 function seizure(i: number) {
   const agency = AGENCIES[i % AGENCIES.length]!;
@@ -136,10 +206,11 @@ export async function fillLedger(ds: DataSource): Promise<number> {
 }
 
 /** Events/s of a plain cursor read of the same rows, parsing each payload and nothing more. */
-async function rawRead(url: string): Promise<number> {
+async function rawRead(url: string, meter: CpuMeter, cpu: CpuPerEvent[]): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
+    await meter.begin();
     const started = performance.now();
     let rows = 0;
     await client.query('BEGIN');
@@ -154,7 +225,9 @@ async function rawRead(url: string): Promise<number> {
     );
     for await (const _row of stream) rows++;
     await client.query('COMMIT');
-    return rows / ((performance.now() - started) / 1000);
+    const rate = rows / ((performance.now() - started) / 1000);
+    cpu.push(await meter.end(rows));
+    return rate;
   } finally {
     await client.end();
   }
@@ -250,19 +323,48 @@ export async function run(): Promise<void> {
     await seedDirectory(ds, demoDirectory);
     const events = await fillLedger(ds);
     console.log(`ledger: ${events} events (${SEIZURES} seizures from ${AGENCIES.length} agencies)`);
-    const baseline = await repeat(RUNS, () => rawRead(db.url));
-    const timings: string[] = [];
-    const rebuild = await repeat(RUNS, async () => {
-      const started = performance.now();
-      const result = await rebuildViews(ds, { secret: SECRET });
-      timings.push(`${result.timings.foldMs}+${result.timings.writeMs}`);
-      return result.events / ((performance.now() - started) / 1000);
-    });
-    printRatio('rebuild', rebuild, baseline, 'events/s');
-    console.log(`rebuild: read+fold+write ms per run ${timings.join(', ')}`);
-    const copies = await centreCopies(ds);
-    const live = [await liveRate(copies)];
-    printRatio('live aggregator', live, baseline, 'copies/s');
+    const meter = await CpuMeter.open(db.url);
+    const rawCpu: CpuPerEvent[] = [];
+    const baseline = await repeat(RUNS, () => rawRead(db.url, meter, rawCpu));
+    if (PHASES.has('rebuild')) {
+      const timings: string[] = [];
+      const rebuildCpu: CpuPerEvent[] = [];
+      const session = PROFILE_DIR ? new Session() : undefined;
+      session?.connect();
+      let run = 0;
+      const rebuild = await repeat(RUNS, async () => {
+        // Run 0 is the warm-up, which repeat() does not count.
+        const profiled = session !== undefined && run > 0;
+        if (profiled) {
+          await session.post('Profiler.enable');
+          await session.post('Profiler.start');
+        }
+        await meter.begin();
+        const started = performance.now();
+        const result = await rebuildViews(ds, { secret: SECRET });
+        const rate = result.events / ((performance.now() - started) / 1000);
+        const cpu = await meter.end(result.events);
+        if (profiled) {
+          const { profile } = await session.post('Profiler.stop');
+          await mkdir(PROFILE_DIR!, { recursive: true });
+          await writeFile(join(PROFILE_DIR!, `views-rebuild-${run}.cpuprofile`), JSON.stringify(profile));
+        }
+        if (run++ > 0) rebuildCpu.push(cpu);
+        timings.push(`${result.timings.foldMs}+${result.timings.writeMs}`);
+        return rate;
+      });
+      session?.disconnect();
+      printRatio('rebuild', rebuild, baseline, 'events/s');
+      console.log(`rebuild: read+fold+write ms per run ${timings.join(', ')}`);
+      console.log(describeCpu('rebuild', rebuildCpu));
+      console.log(describeCpu('raw read', rawCpu.slice(1)));
+    }
+    await meter.close();
+    if (PHASES.has('live')) {
+      const copies = await centreCopies(ds);
+      const live = [await liveRate(copies)];
+      printRatio('live aggregator', live, baseline, 'copies/s');
+    }
     console.log(`load average (1, 5, 15 min) at end: ${load()}`);
   } finally {
     await ds.destroy();

@@ -6,7 +6,7 @@
 import * as nodeCrypto from 'node:crypto';
 import { canonicalJson } from '@caravan/domain';
 import { ByteSink, JsonbCanonicaliser, UnexpectedJsonbText } from './jsonb-canonical.js';
-import { Column, int32At, int64At, isoTimeOf, textAt, type LedgerCopyRowView } from './ledger-copy-rows.js';
+import { LedgerCopyColumn, int32At, int64At, isoTimeOf, textAt, type LedgerCopyRowView } from './ledger-copy-rows.js';
 
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 
@@ -46,21 +46,21 @@ export class CopyRowLinker {
     sink.append(EVENT_ID, 0, EVENT_ID.length);
     this.uuid(row);
     sink.append(ORIGINATOR, 0, ORIGINATOR.length);
-    this.text(row, Column.originator);
+    this.text(row, LedgerCopyColumn.originator);
     sink.append(PAYLOAD, 0, PAYLOAD.length);
     this.payload(row);
     sink.append(POSITION, 0, POSITION.length);
-    this.integer(int64At(row, Column.position));
+    this.integer(int64At(row, LedgerCopyColumn.position));
     sink.append(RECORDED_AT, 0, RECORDED_AT.length);
-    this.time(int64At(row, Column.recordedAt));
+    this.time(int64At(row, LedgerCopyColumn.recordedAt));
     sink.append(SCHEMA_VERSION, 0, SCHEMA_VERSION.length);
-    this.integer(int32At(row, Column.schemaVersion));
+    this.integer(int32At(row, LedgerCopyColumn.schemaVersion));
     sink.append(STREAM_ID, 0, STREAM_ID.length);
-    this.text(row, Column.streamId);
+    this.text(row, LedgerCopyColumn.streamId);
     sink.append(STREAM_VERSION, 0, STREAM_VERSION.length);
-    this.integer(int32At(row, Column.streamVersion));
+    this.integer(int32At(row, LedgerCopyColumn.streamVersion));
     sink.append(TYPE, 0, TYPE.length);
-    this.text(row, Column.type);
+    this.text(row, LedgerCopyColumn.type);
     sink.byte(0x7d);
     const message = new Uint8Array(sink.bytes.buffer, sink.bytes.byteOffset, sink.length);
     return oneShot ? oneShot('sha256', message, 'hex') : nodeCrypto.createHash('sha256').update(message).digest('hex');
@@ -91,7 +91,7 @@ export class CopyRowLinker {
     sink.reserve(36);
     const out = sink.bytes;
     let at = sink.length;
-    const start = row.starts[Column.eventId]!;
+    const start = row.starts[LedgerCopyColumn.eventId]!;
     for (let i = 0; i < 16; i++) {
       if (i === 4 || i === 6 || i === 8 || i === 10) out[at++] = 0x2d;
       const byte = row.bytes[start + i]!;
@@ -121,11 +121,16 @@ export class CopyRowLinker {
   private payload(row: LedgerCopyRowView): void {
     const start = this.sink.length;
     try {
-      this.jsonb.write(row.bytes, row.starts[Column.payload]! + 1, row.ends[Column.payload]!, this.sink);
+      this.jsonb.write(
+        row.bytes,
+        row.starts[LedgerCopyColumn.payload]! + 1,
+        row.ends[LedgerCopyColumn.payload]!,
+        this.sink,
+      );
     } catch (error) {
       if (!(error instanceof UnexpectedJsonbText) && !(error instanceof RangeError)) throw error;
       this.sink.length = start;
-      this.sink.utf8(canonicalJson(JSON.parse(textAt(row, Column.payload))));
+      this.sink.utf8(canonicalJson(JSON.parse(textAt(row, LedgerCopyColumn.payload))));
     }
   }
 
@@ -152,8 +157,8 @@ export class CopyRowLinker {
 /** Whether the hash column holds exactly `hashHex`. */
 export function storedHashEquals(row: LedgerCopyRowView, hashHex: string): boolean {
   const bytes = row.bytes;
-  const start = row.starts[Column.hash]!;
-  if (row.ends[Column.hash]! - start !== hashHex.length) return false;
+  const start = row.starts[LedgerCopyColumn.hash]!;
+  if (row.ends[LedgerCopyColumn.hash]! - start !== hashHex.length) return false;
   for (let i = 0; i < hashHex.length; i++) if (bytes[start + i] !== hashHex.charCodeAt(i)) return false;
   return true;
 }

@@ -23,6 +23,12 @@ export { verifyExport, describeVerification } from './verify-export.js';
 export type { ChainStatus, LedgerCopySource } from './ledger-verifier.js';
 /** The columns, in order, of the binary COPY a LedgerCopySource yields. */
 export { LEDGER_COPY_COLUMNS } from './ledger-copy-rows.js';
+/** One row of such a COPY, as views on the received bytes. */
+export type { LedgerCopyRowView } from './ledger-copy-rows.js';
+/** The streaming decoder of such a COPY, its error for a stream that is not one, the column indexes. */
+export { LedgerCopyDecoder, LedgerCopyError, LedgerCopyColumn } from './ledger-copy-rows.js';
+/** The readers of one column of a row view (recordedAt as LedgerReader renders it). */
+export { int32At, int64At, textAt, uuidAt, isoTimeOf } from './ledger-copy-rows.js';
 /** Verifies the stored chain and checkpoints incrementally, in constant memory. */
 export { LedgerVerifier } from './ledger-verifier.js';
 /** The audit tables, for openDatabase({ schemas }). */

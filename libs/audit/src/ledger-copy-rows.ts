@@ -22,7 +22,7 @@ export const LEDGER_COPY_COLUMNS = [
 ] as const;
 
 /** Column indexes into a row view's starts and ends. */
-export const Column = {
+export const LedgerCopyColumn = {
   position: 0,
   eventId: 1,
   type: 2,
@@ -181,7 +181,10 @@ function locate(bytes: Buffer, offset: number, starts: Int32Array, ends: Int32Ar
   }
   if (at > bytes.length) return undefined;
   // jsonb's binary form is a version byte (1), then the JSON text.
-  if (ends[Column.payload]! === starts[Column.payload]! || bytes[starts[Column.payload]!] !== 1) {
+  if (
+    ends[LedgerCopyColumn.payload]! === starts[LedgerCopyColumn.payload]! ||
+    bytes[starts[LedgerCopyColumn.payload]!] !== 1
+  ) {
     throw new LedgerCopyError('a COPY row has a jsonb payload in a format other than version 1');
   }
   return at;
@@ -200,13 +203,13 @@ export function int32At(row: LedgerCopyRowView, column: number): number {
 
 /** A text column (the payload's JSON text, without jsonb's version byte). */
 export function textAt(row: LedgerCopyRowView, column: number): string {
-  const start = row.starts[column]! + (column === Column.payload ? 1 : 0);
+  const start = row.starts[column]! + (column === LedgerCopyColumn.payload ? 1 : 0);
   return row.bytes.toString('utf8', start, row.ends[column]);
 }
 
 /** The event id column in its canonical text form. */
 export function uuidAt(row: LedgerCopyRowView): string {
-  const at = row.starts[Column.eventId]!;
+  const at = row.starts[LedgerCopyColumn.eventId]!;
   let text = '';
   for (let i = 0; i < 16; i++) {
     if (i === 4 || i === 6 || i === 8 || i === 10) text += '-';
@@ -228,15 +231,15 @@ export function isoTimeOf(microseconds: number): string {
 /** The whole row as text. */
 export function decodeRow(row: LedgerCopyRowView): LedgerCopyRow {
   return {
-    position: int64At(row, Column.position),
+    position: int64At(row, LedgerCopyColumn.position),
     eventId: uuidAt(row),
-    type: textAt(row, Column.type),
-    schemaVersion: int32At(row, Column.schemaVersion),
-    streamId: textAt(row, Column.streamId),
-    streamVersion: int32At(row, Column.streamVersion),
-    originator: textAt(row, Column.originator),
-    recordedAt: isoTimeOf(int64At(row, Column.recordedAt)),
-    payloadText: textAt(row, Column.payload),
-    hash: textAt(row, Column.hash),
+    type: textAt(row, LedgerCopyColumn.type),
+    schemaVersion: int32At(row, LedgerCopyColumn.schemaVersion),
+    streamId: textAt(row, LedgerCopyColumn.streamId),
+    streamVersion: int32At(row, LedgerCopyColumn.streamVersion),
+    originator: textAt(row, LedgerCopyColumn.originator),
+    recordedAt: isoTimeOf(int64At(row, LedgerCopyColumn.recordedAt)),
+    payloadText: textAt(row, LedgerCopyColumn.payload),
+    hash: textAt(row, LedgerCopyColumn.hash),
   };
 }

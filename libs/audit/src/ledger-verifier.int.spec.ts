@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '@caravan/testing';
 import { AuditAccessLog, LedgerVerifier, auditSchema } from './index.js';
 import { ByteSink, JsonbCanonicaliser } from './jsonb-canonical.js';
 import { storablePayload } from './ledger-copy-encoding.spec.js';
-import { Column, LedgerCopyDecoder, textAt } from './ledger-copy-rows.js';
+import { LedgerCopyColumn, LedgerCopyDecoder, textAt } from './ledger-copy-rows.js';
 
 const signingKeyPem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 const publicKeyPem = ledgerPublicKey(signingKeyPem).pem;
@@ -197,9 +197,14 @@ describe('LedgerVerifier over rows altered behind its back', () => {
       decoder.push(chunk, (view) => {
         const sink = new ByteSink(16);
         // No fallback here: a throw would fail the test.
-        canonicaliser.write(view.bytes, view.starts[Column.payload]! + 1, view.ends[Column.payload]!, sink);
+        canonicaliser.write(
+          view.bytes,
+          view.starts[LedgerCopyColumn.payload]! + 1,
+          view.ends[LedgerCopyColumn.payload]!,
+          sink,
+        );
         expect(sink.bytes.toString('utf8', 0, sink.length)).toBe(
-          canonicalJson(JSON.parse(textAt(view, Column.payload))),
+          canonicalJson(JSON.parse(textAt(view, LedgerCopyColumn.payload))),
         );
         rows += 1;
         return true;

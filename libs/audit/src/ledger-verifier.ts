@@ -7,7 +7,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { GENESIS_HASH, verifyCheckpoint, type Checkpoint } from '@caravan/domain';
 import { CopyRowLinker, storedHashEquals } from './copy-row-link.js';
 import type { LedgerSource } from './export-writer.js';
-import { Column, LedgerCopyDecoder, int64At, textAt, type LedgerCopyRowView } from './ledger-copy-rows.js';
+import { LedgerCopyColumn, LedgerCopyDecoder, int64At, textAt, type LedgerCopyRowView } from './ledger-copy-rows.js';
 
 /** What the verifier reads: the export writer's source, and ranges of events as binary COPY. */
 export interface LedgerCopySource extends LedgerSource {
@@ -121,7 +121,7 @@ export class LedgerVerifier {
 
   private acceptRow(row: LedgerCopyRowView): boolean {
     const expected = this.verifiedUpTo + 1;
-    const position = int64At(row, Column.position);
+    const position = int64At(row, LedgerCopyColumn.position);
     if (position !== expected) {
       this.fail(expected, `position ${expected} is missing from the ledger table (next row is ${position})`);
       return false;
@@ -138,7 +138,7 @@ export class LedgerVerifier {
     if (!storedHashEquals(row, computed)) {
       this.fail(
         expected,
-        `hash mismatch: the row records ${textAt(row, Column.hash)} but its content hashes to ${computed}`,
+        `hash mismatch: the row records ${textAt(row, LedgerCopyColumn.hash)} but its content hashes to ${computed}`,
       );
       return false;
     }

@@ -19,6 +19,8 @@ export type { LedgerHead, LedgerFilter, PolicyEventRecord, RecordedCommand } fro
 export { LedgerReader } from './ledger-reader.js';
 /** LISTEN/NOTIFY wake-ups for followers of the ledger. */
 export { LedgerNotifier } from './ledger-notifier.js';
+/** A range of the ledger as binary COPY chunks on a session the caller holds (bulk reads). */
+export { copyEventsOn } from './ledger-copy.js';
 /** Verifies the stored chain and checkpoints; names the first broken position. */
 export { verifyLedger } from './ledger-verification.js';
 /** The outbox relay's progress mark: read it, move it forward. */

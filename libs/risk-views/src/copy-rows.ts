@@ -6,7 +6,7 @@ import { finished } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { copyField, copyJsonField } from '@caravan/database';
-import type { AlertRecord, SeizureContribution, SeizureRecord } from '@caravan/domain';
+import type { AlertRecord, SeizureContribution, SeizureRecord, StoredSeizure } from '@caravan/domain';
 import { alertRowOf, seizureRowOf } from './risk-view-store.js';
 
 const COPY_SEIZURES =
@@ -20,6 +20,59 @@ function jsonField(value: unknown): string {
   return copyJsonField(JSON.stringify(value));
 }
 
+// Every seizure row of a rebuild goes through the two writers below: JSON.stringify, which walks any
+// value, and the COPY escaping after it cost more than the rest of writing a row. Each writes one
+// shape, keys in the order its domain function creates them (contributionFrom, storedSeizure), so
+// the text is JSON.stringify's to the byte (a property test holds them equal).
+
+// What JSON.stringify escapes in a string: quote, backslash, control characters, and surrogates
+// (a lone one is escaped; the slow path also takes the pairs, which it leaves as they are).
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A string as JSON.stringify writes it, ready for COPY. */
+function jsonString(value: string): string {
+  return ESCAPED.test(value) ? copyJsonField(JSON.stringify(value)) : `"${value}"`;
+}
+
+function jsonStringOrNull(value: string | null): string {
+  return value === null ? 'null' : jsonString(value);
+}
+
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
+}
+
+/** A contribution as JSON.stringify writes it, as one COPY column. */
+export function contributionJson(c: SeizureContribution): string {
+  let items = '';
+  for (const item of c.items) {
+    if (items !== '') items += ',';
+    items +=
+      `{"category":${jsonString(item.category)},"substance":${jsonString(item.substance)},` +
+      `"quantity":${jsonNumber(item.quantity)},"unit":${jsonString(item.unit)}}`;
+  }
+  let route = 'null';
+  if (c.route !== null) {
+    let transit = '';
+    for (const country of c.route.transit) transit += (transit === '' ? '' : ',') + jsonString(country);
+    route =
+      `{"origin":${jsonStringOrNull(c.route.origin)},"transit":[${transit}],` +
+      `"destination":${jsonStringOrNull(c.route.destination)}}`;
+  }
+  return (
+    `{"seizureId":${jsonString(c.seizureId)},"originator":${jsonString(c.originator)},` +
+    `"locationKey":${jsonStringOrNull(c.locationKey)},"locationLevel":${jsonStringOrNull(c.locationLevel)},` +
+    `"country":${jsonStringOrNull(c.country)},"region":${jsonStringOrNull(c.region)},` +
+    `"crossingPoint":${jsonStringOrNull(c.crossingPoint)},"occurredAt":${jsonString(c.occurredAt)},` +
+    `"week":${jsonString(c.week)},"items":[${items}],"route":${route}}`
+  );
+}
+
+/** A stored seizure as JSON.stringify writes it, as one COPY column. */
+export function storedSeizureJson(s: StoredSeizure): string {
+  return `{"originator":${jsonString(s.originator)},"fallbackTime":${jsonString(s.fallbackTime)},"retracted":${s.retracted}}`;
+}
+
 /** One risk_seizures row in COPY's text format (`contribution` as seizureContribution gives it). */
 export function seizureCopyLine(
   id: string,
@@ -29,8 +82,8 @@ export function seizureCopyLine(
 ): string {
   const row = seizureRowOf(id, position, seizure, contribution);
   return (
-    `${copyField(row.seizure_id)}\t${copyField(row.originator)}\t${jsonField(row.record)}\t` +
-    `${row.contribution ? jsonField(row.contribution) : '\\N'}\t${copyField(row.country)}\t` +
+    `${copyField(row.seizure_id)}\t${copyField(row.originator)}\t${storedSeizureJson(row.record)}\t` +
+    `${row.contribution ? contributionJson(row.contribution) : '\\N'}\t${copyField(row.country)}\t` +
     `${copyField(row.crossing_point)}\t${copyField(row.week)}\t${row.position}`
   );
 }

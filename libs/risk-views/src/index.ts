@@ -8,6 +8,8 @@ export { CreateRiskViews1764000000600 } from './migrations/create-risk-views.mig
 export { SlimRiskRows1764000000610 } from './migrations/slim-risk-rows.migration.js';
 /** The migration that adds the aggregator's leader epoch to its checkpoint. */
 export { AggregatorLeadership1764000000620 } from './migrations/aggregator-leadership.migration.js';
+/** The migration that gives the views' keys and filter columns byte order (COLLATE "C"). */
+export { ByteOrderKeys1764000000630 } from './migrations/byte-order-keys.migration.js';
 /** What one batch did, where the views stand, a new lead's term, and the filter of a contributions read. */
 export type { BatchResult, Checkpoint, LeaderTerm, ContributionFilter } from './risk-view-store.js';
 /** Batched exactly-once writes of shared copies, with checkpoint, and the raw reads of the views. */

@@ -3,9 +3,10 @@ import { generateLedgerKeyPem } from '@caravan/config';
 import { REGIONAL_CENTRE, streamIds, type DomainEvent, type SharedCopy } from '@caravan/contracts';
 import { openDatabase } from '@caravan/database';
 import { demoDirectory } from '@caravan/directory';
-import { alertStates, contributions, projectRiskState } from '@caravan/domain';
-import { ledgerSchema, LedgerWriter } from '@caravan/ledger-store';
+import { alertStates, contributions, projectRiskState, type SeizureRecord } from '@caravan/domain';
+import { LedgerReader, ledgerSchema, LedgerWriter } from '@caravan/ledger-store';
 import { createTestDatabase, type TestDatabase } from '@caravan/testing';
+import { ByteOrderKeys1764000000630 } from './migrations/byte-order-keys.migration.js';
 import { CreateRiskViews1764000000600 } from './migrations/create-risk-views.migration.js';
 import { LedgerFold } from './rebuild-views.js';
 import { rebuildViews, RiskViewStore, riskViewsSchema } from './index.js';
@@ -70,13 +71,9 @@ describe('rebuildViews on its less travelled paths', () => {
 
   /** The views as a fold that keeps every row in memory gives them, from the same ledger rows. */
   async function reference() {
-    const rows = await ds.query<Parameters<LedgerFold['add']>[0][]>(
-      `SELECT position, event_id, type, schema_version, stream_id, stream_version, originator,
-         to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, payload
-         FROM ledger_events ORDER BY position`,
-    );
+    // Read as the relay reads it for the distributor, not by the rebuild's COPY.
     const fold = new LedgerFold(REGIONAL_CENTRE, narrowed, SECRET);
-    for (const row of rows) fold.add(row);
+    for await (const event of new LedgerReader(ds).readAll()) fold.add(event);
     return { contributions: contributions(fold.state), alerts: alertStates(fold.state), copies: fold.copies };
   }
 
@@ -96,6 +93,73 @@ describe('rebuildViews on its less travelled paths', () => {
       }
     } finally {
       await single.destroy();
+    }
+  });
+});
+
+describe('rebuildViews reading the ledger by binary COPY', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  // A time with microseconds: LedgerReader (and so the distributor) sees it to the millisecond, cut.
+  const precise = '2025-03-10 08:00:00.123999+00';
+  const seen = '2025-03-10T08:00:00.123Z';
+
+  beforeAll(async () => {
+    db = await createTestDatabase('rebuildcopy');
+    ds = await openDatabase({ url: db.url, schemas: [ledgerSchema, riskViewsSchema], poolSize: 4 });
+    const writer = new LedgerWriter(ds, { signingKeyPem: generateLedgerKeyPem() });
+    const append = (streamId: string, expectedVersion: number, event: DomainEvent) =>
+      writer.append({ streamId, expectedVersion, originator: 'TJ-DCA', events: [event] });
+    // occurredAt withheld: each seizure falls back to the time the ledger recorded it.
+    await append(streamIds.policy('TJ-DCA'), 0, {
+      type: 'policy.set',
+      data: {
+        agency: 'TJ-DCA',
+        rules: [{ to: [REGIONAL_CENTRE], types: ['seizure.*'], fields: ['location', 'items'] }],
+      },
+    });
+    for (let n = 1; n <= 5; n++) await append(streamIds.seizure(id(n)), 0, report(n));
+    await append(streamIds.seizure(id(2)), 1, {
+      type: 'seizure.amended',
+      data: {
+        seizureId: id(2),
+        changes: { items: [{ category: 'narcotic', substance: 'опий', quantity: 9, unit: 'kg' }] },
+        reason: 'r',
+      },
+    });
+    await append(streamIds.seizure(id(4)), 1, { type: 'seizure.retracted', data: { seizureId: id(4), reason: 'x' } });
+    await writer.close();
+    // The writer records milliseconds only; a row with more (written by other means) must still be
+    // read as LedgerReader reads it.
+    const payload = { ...(report(6) as unknown as { data: Record<string, unknown> }).data };
+    payload['location'] = { country: 'TJ', region: 'Хатлон "Khatlon" \\ \t district', locationType: 'land-border' };
+    await ds.query(
+      `INSERT INTO ledger_events (position, event_id, type, schema_version, stream_id, stream_version, originator,
+         recorded_at, payload, hash)
+       SELECT max(position) + 1, '00000000-0000-4000-8000-0000000000ff', 'seizure.reported', 1, $1, 1, 'TJ-DCA',
+         $2::timestamptz, $3::jsonb, repeat('0', 64) FROM ledger_events`,
+      [streamIds.seizure(id(6)), precise, JSON.stringify(payload)],
+    );
+  });
+
+  afterAll(async () => {
+    if (ds?.isInitialized) await ds.destroy();
+    await db?.drop();
+  });
+
+  it('stores what a fold of LedgerReader’s events stores, recordedAt to the millisecond included', async () => {
+    const fold = new LedgerFold(REGIONAL_CENTRE, narrowed, SECRET);
+    for await (const event of new LedgerReader(ds).readAll()) fold.add(event);
+    expect(fold.state.seizures.get(id(6))?.fallbackTime).toBe(seen);
+    for (const fetchSize of [3, 100_000]) {
+      const result = await rebuildViews(ds, { secret: SECRET, directory: demoDirectory, fetchSize });
+      expect(result).toMatchObject({ events: 9, copies: 8 });
+      // What a stored seizure keeps besides its contribution (its payload is rebuilt from that).
+      const kept = (seizures: ReadonlyMap<string, SeizureRecord>) =>
+        new Map([...seizures].map(([key, s]) => [key, [s.originator, s.fallbackTime, s.retracted]]));
+      const stored = await new RiskViewStore(ds).loadState();
+      expect(kept(stored.seizures)).toEqual(kept(fold.state.seizures));
+      expect(await new RiskViewStore(ds).contributions()).toEqual(contributions(fold.state));
     }
   });
 });
@@ -173,6 +237,73 @@ describe('the migration to json rows', () => {
       const [after] = await store.contributions();
       expect(after).toEqual(contributions(projectRiskState([report1, amendment]))[0]);
       expect(after?.locationLevel).toBe('region');
+    } finally {
+      await ds.destroy();
+    }
+  });
+});
+
+describe('the migration to byte-order keys', () => {
+  let db: TestDatabase;
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('gives the keys and filter columns COLLATE "C" and keeps the rows and what the filters select', async () => {
+    db = await createTestDatabase('byteorder');
+    const earlier = riskViewsSchema.migrations.filter((m) => m !== ByteOrderKeys1764000000630);
+    const old = await openDatabase({
+      url: db.url,
+      schemas: [{ name: 'risk-views', migrations: earlier }],
+      poolSize: 2,
+    });
+    // Weeks 2025-W09, W10 and W11.
+    const occurred = ['2025-02-27T10:00:00.000Z', '2025-03-05T10:00:00.000Z', '2025-03-12T10:00:00.000Z'];
+    const copies = [3, 1, 2].map((n): SharedCopy => ({
+      eventId: `00000000-0000-4000-8000-00000000000${n}`,
+      type: 'seizure.reported',
+      schemaVersion: 1,
+      streamId: streamIds.seizure(id(n)),
+      streamVersion: 1,
+      position: n,
+      originator: 'TJ-DCA',
+      recordedAt: '2025-03-10T08:00:00.000Z',
+      occurredAt: occurred[n - 1]!,
+      recipient: REGIONAL_CENTRE,
+      policyVersion: 1,
+      payload: {
+        ...(report(n) as unknown as { data: Record<string, unknown> }).data,
+        occurredAt: occurred[n - 1]!,
+      },
+    }));
+    const filter = { country: 'TJ', fromWeek: '2025-W10', toWeek: '2025-W11' };
+    let before: Awaited<ReturnType<RiskViewStore['contributions']>>;
+    try {
+      await new RiskViewStore(old).applyCopies(
+        copies.sort((a, b) => a.position - b.position),
+        3,
+      );
+      before = await new RiskViewStore(old).contributions(filter);
+    } finally {
+      await old.destroy();
+    }
+    const ds = await openDatabase({ url: db.url, schemas: [riskViewsSchema], poolSize: 2 });
+    try {
+      const collations = await ds.query<Array<{ table_name: string; column_name: string; collation_name: string }>>(
+        `SELECT table_name, column_name, collation_name FROM information_schema.columns
+          WHERE table_name IN ('risk_seizures', 'risk_alerts') AND collation_name IS NOT NULL
+          ORDER BY table_name, column_name`,
+      );
+      expect(collations.filter((c) => c.collation_name === 'C').map((c) => `${c.table_name}.${c.column_name}`)).toEqual(
+        ['risk_alerts.alert_id', 'risk_seizures.country', 'risk_seizures.seizure_id', 'risk_seizures.week'],
+      );
+      const after = await new RiskViewStore(ds).contributions(filter);
+      expect(after).toEqual(before);
+      expect(after.map((c) => [c.seizureId, c.week])).toEqual([
+        [id(2), '2025-W10'],
+        [id(3), '2025-W11'],
+      ]);
     } finally {
       await ds.destroy();
     }

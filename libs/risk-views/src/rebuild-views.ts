@@ -11,10 +11,11 @@
 // narrowed to the centre decides exactly as the full one does.
 //
 // Every row is written once, by COPY, as soon as its stream's last event has been folded: the ledger
-// is first asked where each stream with follow-ups ends. PostgreSQL then reads the ledger on one
-// connection and takes the COPY on another while this process folds, so the three work at once.
+// is first asked where each stream with follow-ups ends. PostgreSQL then sends the ledger as binary
+// COPY on one connection and takes the views' COPY on another while this process folds, so the three
+// work at once.
 import { performance } from 'node:perf_hooks';
-import pg, { type PoolClient, type QueryArrayConfig } from 'pg';
+import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import {
   REGIONAL_CENTRE,
@@ -25,6 +26,16 @@ import {
   type RecordedEvent,
   type SharingRule,
 } from '@caravan/contracts';
+import {
+  int32At,
+  int64At,
+  isoTimeOf,
+  LedgerCopyColumn,
+  LedgerCopyDecoder,
+  textAt,
+  uuidAt,
+  type LedgerCopyRowView,
+} from '@caravan/audit';
 import { DirectoryRepository } from '@caravan/directory';
 import {
   applySharedCopy,
@@ -36,6 +47,7 @@ import {
   type SeizureRecord,
   type SharingPolicy,
 } from '@caravan/domain';
+import { copyEventsOn } from '@caravan/ledger-store';
 import { alertCopyLine, CopyRows, seizureCopyLine } from './copy-rows.js';
 import { lockCheckpoint, setCheckpoint, writeState, type ChangedIds } from './risk-view-store.js';
 
@@ -47,7 +59,7 @@ export interface RebuildOptions {
   readonly directory?: Directory;
   /** Whose feed the views are built from; the regional centre (CARICC) by default. */
   readonly recipient?: AgencyCode;
-  /** Ledger positions read per query (the COPY catches up between two). */
+  /** Ledger positions read per COPY statement. */
   readonly fetchSize?: number;
 }
 
@@ -65,31 +77,15 @@ export interface RebuildResult {
   readonly timings: { readonly foldMs: number; readonly writeMs: number };
 }
 
-/** One ledger row as the rebuild reads it. */
-export interface LedgerRow {
-  readonly position: string;
-  readonly event_id: string;
-  readonly type: string;
-  readonly schema_version: number;
-  readonly stream_id: string;
-  readonly stream_version: number;
-  readonly originator: string;
-  readonly recorded_at: string;
-  readonly payload: Record<string, unknown>;
-}
-
-// The same columns and time format as LedgerReader, so every envelope is byte-for-byte what the
-// relay published and the distributor redacted.
-const LEDGER_SQL = `SELECT position, event_id, type, schema_version, stream_id, stream_version, originator,
-  to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, payload
-  FROM ledger_events WHERE position > $1 AND position <= $2 ORDER BY position`;
-
 // Where each stream with more than one event ends; every other stream ends with its first event.
 const STREAM_ENDS_SQL = `SELECT stream_id, max(position) AS last FROM ledger_events
   WHERE position <= $1 AND stream_version > 1 GROUP BY stream_id`;
 
-/** Positions per ledger query: enough to keep PostgreSQL streaming, few enough to bound the COPY's buffer. */
-const POSITIONS_PER_QUERY = 20_000;
+/**
+ * Positions per ledger COPY: each statement costs little, and a fold that fails part-way reads
+ * (without folding) at most the rest of one range before the session is free for the ROLLBACK.
+ */
+const POSITIONS_PER_COPY = 100_000;
 
 /**
  * Replaces the views with a fold of the whole ledger, in one transaction that holds the aggregator's
@@ -179,10 +175,9 @@ async function rebuildOnce(
         alertLines.push(alertCopyLine(finished.id, finished.position, finished.record));
       }
     };
-    const step = options.fetchSize ?? POSITIONS_PER_QUERY;
-    for (let from = 0; from < head; from += step) {
-      await readLedger(client, from, Math.min(head, from + step), (row) => fold.add(row));
-      await seizures?.drained();
+    const step = options.fetchSize ?? POSITIONS_PER_COPY;
+    for (let after = 0; after < head; after += step) {
+      await readLedger(client, { after, upTo: Math.min(head, after + step) }, fold, seizures);
     }
     fold.finishAll();
     const folded = performance.now();
@@ -233,38 +228,74 @@ async function streamEnds(client: PoolClient, head: number): Promise<Map<string,
 }
 
 /**
- * Streams the ledger rows in (from, to] to `onRow` as they arrive, without a cursor: PostgreSQL
- * keeps sending while this process folds, and TCP holds it back when the fold falls behind.
+ * Folds the ledger rows of one range as the binary COPY delivers them. PostgreSQL keeps sending
+ * while this process folds; the COPY stream holds the session back when the fold falls behind, and
+ * the fold waits whenever the views' COPY has more queued than PostgreSQL has taken.
  */
-function readLedger(client: PoolClient, from: number, to: number, onRow: (row: LedgerRow) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let failure: { error: Error } | undefined;
-    // rowMode is a QueryConfig option @types/pg declares for client.query only.
-    const config: QueryArrayConfig = { text: LEDGER_SQL, values: [from, to], rowMode: 'array' };
-    const query = new pg.Query(config);
-    query.on('row', (fields: unknown[]) => {
-      if (failure) return;
-      try {
-        onRow({
-          position: fields[0] as string,
-          event_id: fields[1] as string,
-          type: fields[2] as string,
-          schema_version: fields[3] as number,
-          stream_id: fields[4] as string,
-          stream_version: fields[5] as number,
-          originator: fields[6] as string,
-          recorded_at: fields[7] as string,
-          payload: fields[8] as Record<string, unknown>,
-        });
-      } catch (error) {
-        // Thrown into pg's parser it would break the connection; the query runs to its end instead.
-        failure = { error: error instanceof Error ? error : new Error(String(error)) };
-      }
-    });
-    query.on('error', reject);
-    query.on('end', () => (failure ? reject(failure.error) : resolve()));
-    void client.query(query);
-  });
+async function readLedger(
+  client: PoolClient,
+  range: { readonly after: number; readonly upTo: number },
+  fold: LedgerFold,
+  seizures: CopyRows | undefined,
+): Promise<void> {
+  const decoder = new LedgerCopyDecoder();
+  const events = new LedgerEvents();
+  const visit = (row: LedgerCopyRowView): boolean => {
+    fold.add(events.eventOf(row));
+    return true;
+  };
+  let failure: { error: unknown } | undefined;
+  for await (const chunk of copyEventsOn(client, range)) {
+    // After a failure the COPY is still read to its end: left unread it would hold the session the
+    // ROLLBACK needs.
+    if (failure) continue;
+    try {
+      decoder.push(chunk, visit);
+      await seizures?.drained();
+    } catch (error) {
+      failure = { error };
+    }
+  }
+  if (failure) throw failure.error;
+  decoder.end();
+}
+
+/** Envelopes from COPY rows. */
+class LedgerEvents {
+  // The writer gives every event of a batch the same recordedAt: most rows repeat the one before's.
+  private lastMs = Number.NaN;
+  private lastRecordedAt = '';
+
+  /**
+   * The envelope as LedgerReader gives it (recordedAt in its milliseconds form, occurredAt taken
+   * from the payload), so that each event is redacted exactly as the distributor redacted it.
+   */
+  eventOf(row: LedgerCopyRowView): RecordedEvent {
+    const payload = JSON.parse(textAt(row, LedgerCopyColumn.payload)) as Record<string, unknown>;
+    const occurredAt = payload['occurredAt'];
+    return {
+      eventId: uuidAt(row),
+      type: textAt(row, LedgerCopyColumn.type),
+      schemaVersion: int32At(row, LedgerCopyColumn.schemaVersion),
+      streamId: textAt(row, LedgerCopyColumn.streamId),
+      streamVersion: int32At(row, LedgerCopyColumn.streamVersion),
+      position: int64At(row, LedgerCopyColumn.position),
+      originator: textAt(row, LedgerCopyColumn.originator),
+      recordedAt: this.recordedAt(int64At(row, LedgerCopyColumn.recordedAt)),
+      ...(typeof occurredAt === 'string' ? { occurredAt } : {}),
+      payload,
+    } as unknown as RecordedEvent;
+  }
+
+  // isoTimeOf depends on the millisecond alone.
+  private recordedAt(microseconds: number): string {
+    const ms = Math.floor(microseconds / 1000);
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastRecordedAt = isoTimeOf(microseconds);
+    }
+    return this.lastRecordedAt;
+  }
 }
 
 async function copyLines(client: PoolClient, table: 'risk_seizures' | 'risk_alerts', lines: string[]): Promise<void> {
@@ -348,9 +379,9 @@ export class LedgerFold {
     private readonly streaming?: StreamEnds,
   ) {}
 
-  add(row: LedgerRow): void {
+  /** Folds the next ledger event (in position order). */
+  add(event: RecordedEvent): void {
     this.events++;
-    const event = toEvent(row);
     const end = this.streaming ? (this.streaming.ends.get(event.streamId) ?? event.position) : undefined;
     // A stream's state is gone once it has ended: an event past its end would be folded into nothing.
     if (
@@ -461,20 +492,4 @@ function touch(stream: StreamState, row: OpenRow): void {
   const same = stream.open.findIndex((r) => r.kind === row.kind && r.id === row.id);
   if (same >= 0) stream.open[same] = row;
   else stream.open.push(row);
-}
-
-function toEvent(row: LedgerRow): RecordedEvent {
-  const occurredAt = row.payload['occurredAt'];
-  return {
-    eventId: row.event_id,
-    type: row.type,
-    schemaVersion: row.schema_version,
-    streamId: row.stream_id,
-    streamVersion: row.stream_version,
-    position: Number(row.position),
-    originator: row.originator,
-    recordedAt: row.recorded_at,
-    ...(typeof occurredAt === 'string' ? { occurredAt } : {}),
-    payload: row.payload,
-  } as unknown as RecordedEvent;
 }

@@ -1,3 +1,4 @@
+import type { RecordedEvent } from '@caravan/contracts';
 import { demoDirectory } from '@caravan/directory';
 import { contributions } from '@caravan/domain';
 import { LedgerFold, StreamCrossingError, type FinishedRow } from './rebuild-views.js';
@@ -13,16 +14,17 @@ function row(
 ) {
   position += 1;
   return {
-    position: String(position),
-    event_id: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
+    position,
+    eventId: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
     type,
-    schema_version: 1,
-    stream_id: streamId,
-    stream_version: streamVersion,
+    schemaVersion: 1,
+    streamId,
+    streamVersion,
     originator,
-    recorded_at: '2025-03-10T08:00:00.000Z',
+    recordedAt: '2025-03-10T08:00:00.000Z',
+    ...(typeof payload['occurredAt'] === 'string' ? { occurredAt: payload['occurredAt'] } : {}),
     payload,
-  };
+  } as unknown as RecordedEvent;
 }
 const report = (seizureId: string, tlp = 'GREEN') => ({
   seizureId,
