@@ -1,5 +1,5 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import { CaravanError, streamConfigs, subjects, type Topology } from '@caravan/contracts';
+import { CaravanError, HEADERS, streamConfigs, subjects, type Topology } from '@caravan/contracts';
 import { createTestNats, type TestNats } from '@caravan/testing';
 import {
   ensureStreams,
@@ -9,6 +9,8 @@ import {
   StreamPublisher,
   type StreamMessage,
 } from './index.js';
+
+const HEADER_NAMES = Object.values(HEADERS);
 
 /** Nats-Msg-Id of every message of the events stream, in stored order. */
 async function storedIds(jsm: JetStreamManager, topology: Topology): Promise<string[]> {
@@ -60,6 +62,41 @@ describe('StreamPublisher on a real NATS server', () => {
     const results = await published;
     expect(results.map((r) => r.seq)).toEqual([1, 2, 3, 4]);
     expect(await storedIds(jsm, t)).toEqual(['m1', 'm2', 'm3', 'm4']);
+  });
+
+  it('stores each message with its body and every Caravan header as given, and refuses a header value that would break a line', async () => {
+    const t = nats.topology;
+    const subject = subjects(t).event('seizure.reported');
+    publisher = new StreamPublisher(nats.nc);
+    const meta = { msgId: 'e1:KZ-BS', position: 42, type: 'seizure.reported', schemaVersion: 1, policyVersion: 3 };
+    // The second one is sent while the first has no PubAck yet, so it carries an expectation as well.
+    await publisher.publish([
+      { subject, body: '{"a":"Душанбе"}', meta },
+      { subject, body: { b: 1 }, meta: { msgId: 'e2' } },
+    ]);
+    const name = streamConfigs(t).events.name;
+    const first = await jsm.streams.getMessage(name, { seq: 1 });
+    expect(new TextDecoder().decode(first!.data)).toBe('{"a":"Душанбе"}');
+    expect(
+      Object.fromEntries([...HEADER_NAMES, 'Nats-Expected-Last-Msg-Id'].map((h) => [h, first!.header.get(h)])),
+    ).toEqual({
+      'Nats-Msg-Id': 'e1:KZ-BS',
+      'Caravan-Position': '42',
+      'Caravan-Type': 'seizure.reported',
+      'Caravan-Schema-Version': '1',
+      'Caravan-Policy-Version': '3',
+      'Nats-Expected-Last-Msg-Id': '',
+    });
+    const second = await jsm.streams.getMessage(name, { seq: 2 });
+    expect(second!.json()).toEqual({ b: 1 });
+    expect(second!.header.get('Nats-Msg-Id')).toBe('e2');
+    expect(second!.header.get('Caravan-Position')).toBe('');
+    expect(second!.header.get('Nats-Expected-Last-Msg-Id')).toBe('e1:KZ-BS');
+
+    await expect(publisher.publish([message(t, 'ok'), message(t, 'bad\r\nNats-Msg-Id: x')])).rejects.toThrow(
+      CaravanError,
+    );
+    expect(await storedIds(jsm, t)).toEqual(['e1:KZ-BS', 'e2']);
   });
 
   it('keeps the order of several calls in flight and resolves them in that order', async () => {
