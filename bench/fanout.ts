@@ -215,6 +215,8 @@ async function spawnDistributor(
   // CARAVAN_BENCH_PROFILE_DIR=<dir>: the distributor writes a CPU profile there when it stops.
   const profileDir = process.env['CARAVAN_BENCH_PROFILE_DIR'];
   const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  // CARAVAN_BENCH_DISTRIBUTOR_NODE_ARGS='--import …': more node flags for the distributor (a tracing preload).
+  execArgv.push(...(process.env['CARAVAN_BENCH_DISTRIBUTOR_NODE_ARGS'] ?? '').split(' ').filter(Boolean));
   const child = spawn(process.execPath, [...execArgv, DISTRIBUTOR_MAIN], {
     env: {
       PATH: process.env['PATH'],
