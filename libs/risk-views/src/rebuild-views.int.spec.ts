@@ -35,16 +35,24 @@ const report = (n: number): DomainEvent => ({
   },
 });
 
+/** A test database holding the ledger and the views, and an append of one TJ-DCA event at a time. */
+async function openLedger(name: string) {
+  const db = await createTestDatabase(name);
+  const ds = await openDatabase({ url: db.url, schemas: [ledgerSchema, riskViewsSchema], poolSize: 4 });
+  const writer = new LedgerWriter(ds, { signingKeyPem: generateLedgerKeyPem() });
+  const append = (streamId: string, expectedVersion: number, event: DomainEvent) =>
+    writer.append({ streamId, expectedVersion, originator: 'TJ-DCA', events: [event] });
+  return { db, ds, writer, append };
+}
+
 describe('rebuildViews on its less travelled paths', () => {
   let db: TestDatabase;
   let ds: DataSource;
 
   beforeAll(async () => {
-    db = await createTestDatabase('rebuildpaths');
-    ds = await openDatabase({ url: db.url, schemas: [ledgerSchema, riskViewsSchema], poolSize: 4 });
-    const writer = new LedgerWriter(ds, { signingKeyPem: generateLedgerKeyPem() });
-    const append = (streamId: string, expectedVersion: number, event: DomainEvent) =>
-      writer.append({ streamId, expectedVersion, originator: 'TJ-DCA', events: [event] });
+    const ledger = await openLedger('rebuildpaths');
+    ({ db, ds } = ledger);
+    const { writer, append } = ledger;
     await append(streamIds.policy('TJ-DCA'), 0, {
       type: 'policy.set',
       data: { agency: 'TJ-DCA', rules: [{ to: [REGIONAL_CENTRE], types: ['seizure.*'], fields: ['*'] }] },
@@ -105,11 +113,9 @@ describe('rebuildViews reading the ledger by binary COPY', () => {
   const seen = '2025-03-10T08:00:00.123Z';
 
   beforeAll(async () => {
-    db = await createTestDatabase('rebuildcopy');
-    ds = await openDatabase({ url: db.url, schemas: [ledgerSchema, riskViewsSchema], poolSize: 4 });
-    const writer = new LedgerWriter(ds, { signingKeyPem: generateLedgerKeyPem() });
-    const append = (streamId: string, expectedVersion: number, event: DomainEvent) =>
-      writer.append({ streamId, expectedVersion, originator: 'TJ-DCA', events: [event] });
+    const ledger = await openLedger('rebuildcopy');
+    ({ db, ds } = ledger);
+    const { writer, append } = ledger;
     // occurredAt withheld: each seizure falls back to the time the ledger recorded it.
     await append(streamIds.policy('TJ-DCA'), 0, {
       type: 'policy.set',
