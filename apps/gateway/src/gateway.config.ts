@@ -20,6 +20,11 @@ export interface GatewayTuning {
   readonly sseHeartbeatMs: number;
   /** Events an SSE connection may have written but not yet flushed before it waits for the client. */
   readonly sseHighWaterMark: number;
+  /**
+   * How long the hit index's follower lets the ledger run on after a notification before catching
+   * up, so that one catch-up transaction covers every batch committed meanwhile.
+   */
+  readonly hitIndexFollowDelayMs: number;
 }
 
 /** The gateway's configuration: the app's share of the hub configuration and optional tuning. */
@@ -33,6 +38,7 @@ export const GATEWAY_DEFAULTS: GatewayTuning = {
   commandTimeoutMs: 5_000,
   sseHeartbeatMs: 15_000,
   sseHighWaterMark: 64 * 1024,
+  hitIndexFollowDelayMs: 100,
 };
 
 /** The tuning in force: defaults overridden by whatever the config sets. */

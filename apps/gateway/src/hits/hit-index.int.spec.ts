@@ -172,6 +172,7 @@ describe('a hit query over a ledger of many unrelated events', () => {
   const nobody = { kind: 'name', value: 'Nobody Known' };
   const streams = { tj: `seizure-${randomUUID()}`, kg: `alert-${randomUUID()}`, own: `seizure-${randomUUID()}` };
   let tjReported = 0;
+  let config: GatewayConfig;
 
   const unrelated = async (count: number, offset: number) => {
     const originators = ['TJ-DCA', 'UZ-SCC', 'KG-BS', 'TM-BS', 'KZ-BS'];
@@ -204,7 +205,7 @@ describe('a hit query over a ledger of many unrelated events', () => {
       read.copies.push(streamId);
       return copiesOfStream(recipient, streamId);
     };
-    const config: GatewayConfig = {
+    config = {
       databaseUrl: database.url,
       natsServers: [nats.url],
       topology: nats.topology,
@@ -291,6 +292,44 @@ describe('a hit query over a ledger of many unrelated events', () => {
       expect(await checkpoint()).toBe(target);
     } finally {
       await hits.onModuleDestroy();
+    }
+  });
+
+  it('lets a burst of ledger batches run on and catches up on them together', async () => {
+    const checkpoint = () => new HitIndex(db, ledger).checkpoint();
+    // Each catch-up reads the head once, first: counting those reads counts the catch-ups.
+    const counted = new LedgerReader(db);
+    let catchUps = 0;
+    const readHead = counted.head.bind(counted);
+    counted.head = () => {
+      catchUps += 1;
+      return readHead();
+    };
+    const tuning = { ...GATEWAY_DEFAULTS, hitIndexFollowDelayMs: 2_000 };
+    const directory = new DirectoryCache(new DirectoryRepository(db));
+    const follower = new HitsService(
+      new GatewayContext(config, tuning, db, nats.nc, counted, new MetricsRegistry(), directory, feed),
+    );
+    follower.onApplicationBootstrap();
+    try {
+      // Once at the start, before anything new is recorded.
+      while (catchUps === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      // Twenty batches, 25 ms apart (each long caught up on by a follower without the delay), all
+      // well within one delay: each commit notifies the follower.
+      for (let i = 0; i < 20; i++) {
+        await unrelated(1, 1800 + i);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      const target = await head();
+      const deadline = Date.now() + 10_000;
+      while ((await checkpoint()) < target && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(await checkpoint()).toBe(target);
+      // The start, then one catch-up per follow delay the burst lasted: far fewer than the batches.
+      expect(catchUps).toBeLessThanOrEqual(4);
+    } finally {
+      await follower.onModuleDestroy();
     }
   });
 });

@@ -5,7 +5,8 @@
 //
 // Which aggregates hold an identifier comes from the identifier index (hit-index.ts), caught up to
 // the ledger's head before each answer; only those aggregates' copies of the caller are then read.
-// A follower catches the index up on every ledger notification, so a query rarely has work left.
+// A follower catches the index up shortly after each ledger notification, so a query rarely has
+// much work left.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
@@ -168,6 +169,10 @@ export class HitsService implements OnApplicationBootstrap, OnModuleDestroy {
           notifier ??= await LedgerNotifier.listen(this.ctx.db);
           const reached = await this.index.catchUp();
           await notifier.waitForHeadAfter(reached, { timeoutMs: 60_000, signal });
+          // Under load the ledger commits a batch every few milliseconds: catching up on each one
+          // would cost a transaction (and its WAL flush) per batch. A query never depends on this
+          // pace, because it catches up itself before answering.
+          await sleep(this.ctx.tuning.hitIndexFollowDelayMs, undefined, { signal }).catch(() => undefined);
         } catch (error) {
           if (signal.aborted) break;
           this.logger.warn({ msg: 'hit index catch-up failed; retrying', error: describeError(error) });
