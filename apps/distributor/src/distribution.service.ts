@@ -6,11 +6,13 @@
 // - a batch of bus messages only says "positions up to N are recorded": the events are read from
 //   the ledger (the authority; this also fills any gap the bus might show), next to a check of the
 //   directory's fingerprint;
-// - they are decided chunk by chunk, and chunk N+1 is decided while chunk N's statement runs;
+// - they are decided chunk by chunk, and chunk N+1 is decided while chunk N's statement runs, also
+//   across batches: the consumer hands over the next batch while this one's statement runs
+//   (pipelineDepth 2), and it is decided from where this one's decisions end;
 // - each chunk's copies go to the StreamPublisher as soon as the chunk is committed, and the batch
-//   is acked (the handler resolves) once every chunk is committed, not once every copy has its
-//   PubAck: the copies are in the database by then, and publishing goes on behind the next batch,
-//   bounded by `maxUnpublished`.
+//   is acked (the handler resolves) once every chunk is committed (and every earlier batch's), not
+//   once every copy has its PubAck: the copies are in the database by then, and publishing goes on
+//   behind the next batch, bounded by `maxUnpublished`.
 //
 // Crash safety rests on the `published` mark beside the checkpoint, which never moves past copies
 // without their PubAcks: it travels with the next chunk's statement (or is written alone when
@@ -85,6 +87,18 @@ export class DistributionService {
   private committed = 0;
   /** Events of the chunk whose statement is running (test kills count them ahead). */
   private recordingEvents = 0;
+  /** The statement of the last chunk handed to the database: each waits for the one before. */
+  private recording: Promise<void> | undefined;
+  /** Every event up to here is decided, its chunk recorded or being recorded. */
+  private decidedUpTo = 0;
+  /**
+   * Recipients decided per aggregate in chunks perhaps not committed yet, for follow-ups decided
+   * before those chunks are readable from the store; `position` is the latest such chunk's.
+   */
+  private readonly uncommitted = new Map<string, { position: number; recipients: Map<AgencyCode, number> }>();
+  /** The handle() call before the running one: the next batch is decided where its decisions end. */
+  private previousBatch: { readonly decided: Promise<boolean>; readonly finished: Promise<void> } | undefined;
+  private batchesInHand = 0;
 
   // This instance's view of its marks, trusted only while `synced` (see sync()).
   private synced = false;
@@ -97,7 +111,6 @@ export class DistributionService {
   /** Resolves when every chunk handed to the publisher so far has settled; never rejects. */
   private publishing: Promise<void> = Promise.resolve();
   private publishFailure: unknown;
-  private handling = false;
   private markWrite: Promise<void> | undefined;
 
   constructor(private readonly options: DistributionOptions) {
@@ -126,6 +139,7 @@ export class DistributionService {
 
   /** Lets every copy handed to the publisher settle and records how far they got (before giving up the lock). */
   async drain(): Promise<void> {
+    await this.previousBatch?.finished;
     await this.publishing;
     await this.markWrite;
     if (this.synced && this.confirmed > this.storedPublished) {
@@ -137,22 +151,51 @@ export class DistributionService {
     }
   }
 
-  /** Handles a batch of `caravan.evt.*` bodies (ChainedEvent JSON) in stream order. */
-  async handle(bodies: readonly unknown[]): Promise<void> {
+  /**
+   * Handles a batch of `caravan.evt.*` bodies (ChainedEvent JSON) in stream order; resolves once
+   * every event up to the batch's last is recorded. Calls may overlap, in stream order: a batch is
+   * decided once the one before it is, and fails if the one before it fails.
+   */
+  handle(bodies: readonly unknown[]): Promise<void> {
     const upTo = Math.max(...bodies.map(positionOf));
-    this.handling = true;
+    const previous = this.previousBatch;
+    let decided: (ok: boolean) => void = () => undefined;
+    const decidedAll = new Promise<boolean>((resolve) => (decided = resolve));
+    const finished = this.handleAfter(previous, upTo, decided);
+    this.previousBatch = { decided: decidedAll, finished: finished.catch(() => undefined) };
+    return finished;
+  }
+
+  private async handleAfter(
+    previous: { readonly decided: Promise<boolean>; readonly finished: Promise<void> } | undefined,
+    upTo: number,
+    decided: (ok: boolean) => void,
+  ): Promise<void> {
+    this.batchesInHand += 1;
     try {
-      if (!this.synced || this.publishFailure !== undefined) await this.sync();
-      // Messages at or below the checkpoint are redeliveries of work done: acked with nothing more to do.
-      if (upTo > this.recorded) await this.distributeRange(this.recorded, upTo);
+      // A predecessor that failed leaves nothing to build on: wait until it has let go of everything.
+      if (previous && !(await previous.decided)) await previous.finished;
+      if (!this.synced || this.publishFailure !== undefined) {
+        // sync() republishes from the marks, so nothing may still be recording or publishing.
+        await previous?.finished;
+        await this.sync();
+      }
+      // Messages at or below what is decided are redeliveries of work done (or in hand): nothing to do.
+      if (upTo > this.decidedUpTo) await this.distributeRange(this.decidedUpTo, upTo);
+      decided(true);
+      // Acked only once recorded: this batch's last statement follows every earlier one.
+      await this.recording;
     } catch (error) {
+      decided(false);
       // Whatever failed, the marks are read again and the unconfirmed copies republished first, next
       // time. The batch is retried (nak with back-off), never dead-lettered: skipping an event would
       // stall every later one behind the checkpoint, or worse, lose it.
       this.synced = false;
+      // Settled only once no statement of this instance is left running (sync() must come after it).
+      await this.recording?.catch(() => undefined);
       throw new Error(describeError(error), { cause: error });
     } finally {
-      this.handling = false;
+      this.batchesInHand -= 1;
       this.saveMarkIfIdle();
     }
   }
@@ -200,6 +243,9 @@ export class DistributionService {
       });
     }
     this.recorded = recorded;
+    this.decidedUpTo = recorded;
+    this.uncommitted.clear();
+    this.recording = undefined;
     this.confirmed = recorded;
     this.storedPublished = recorded;
     this.synced = true;
@@ -216,54 +262,55 @@ export class DistributionService {
     // The first page and the directory check at once: both are needed before anything is decided.
     const [first, reading] = await Promise.all([readAfter(checkpoint), this.directory.current()]);
     const directory = reading.changed ? await this.provisionAgencies(reading.directory) : reading.directory;
-    // Recipients decided in this batch, possibly not committed yet, for follow-ups in later chunks.
-    const decided = new Map<string, Map<AgencyCode, number>>();
     let expected = checkpoint + 1;
     let page: readonly ChainedEvent[] = first;
-    let recording: Promise<void> | undefined;
-    try {
-      while (page.length > 0) {
-        const last = page[page.length - 1]!.position;
-        // The next page is read while this one is decided.
-        const next = page.length === pageSize && last < upTo ? readAfter(last) : undefined;
-        let offset = 0;
-        while (offset < page.length) {
-          // Counting the chunk being recorded too, so a test kill lands on its exact event.
-          const killIn = eventsBeforeKill(this.options.faults, this.committed + this.recordingEvents);
-          const size = Math.max(1, Math.min(this.options.chunkSize, killIn));
-          const chunk = page.slice(offset, offset + size);
-          offset += chunk.length;
-          for (const event of chunk) {
-            if (event.position !== expected) {
-              throw new Error(`ledger position ${expected} is missing (found ${event.position})`);
-            }
-            expected += 1;
+    while (page.length > 0) {
+      const last = page[page.length - 1]!.position;
+      // The next page is read while this one is decided.
+      const next = page.length === pageSize && last < upTo ? readAfter(last) : undefined;
+      let offset = 0;
+      while (offset < page.length) {
+        // Counting the chunk being recorded too, so a test kill lands on its exact event.
+        const killIn = eventsBeforeKill(this.options.faults, this.committed + this.recordingEvents);
+        const size = Math.max(1, Math.min(this.options.chunkSize, killIn));
+        const chunk = page.slice(offset, offset + size);
+        offset += chunk.length;
+        for (const event of chunk) {
+          if (event.position !== expected) {
+            throw new Error(`ledger position ${expected} is missing (found ${event.position})`);
           }
-          // Decided while the previous chunk's statement runs; recorded strictly after it.
-          const decision = await this.decide(chunk, directory, decided);
-          if (recording) await recording;
-          this.recordingEvents = decision.events;
-          recording = this.record(decision);
-          // Awaited above or below; this only keeps a failure from counting as unhandled meanwhile.
-          recording.catch(() => undefined);
-          await this.options.publisher.whenPendingAtMost(this.options.maxUnpublished ?? 2_000);
+          expected += 1;
         }
-        if (!next) break;
-        page = await next;
+        // Decided while the previous chunk's statement runs; recorded strictly after it.
+        const decision = await this.decide(chunk, directory);
+        const before = this.recording;
+        const recording = (async () => {
+          await before;
+          this.recordingEvents = decision.events;
+          await this.record(decision);
+        })();
+        // Awaited by the next chunk or by handle(); this only keeps a failure from counting as unhandled meanwhile.
+        recording.catch(() => undefined);
+        this.recording = recording;
+        this.decidedUpTo = decision.last;
+        await this.options.publisher.whenPendingAtMost(this.options.maxUnpublished ?? 2_000);
+        // The statement before this chunk's has finished (or failed): the next decision waits for it,
+        // so at most one chunk is decided ahead of the database.
+        await before;
       }
-    } finally {
-      await recording;
+      if (!next) break;
+      page = await next;
     }
     if (expected <= upTo) throw new Error(`ledger positions ${expected}..${upTo} are not readable yet`);
   }
 
   /** Decides every copy of the chunk's events. */
-  private async decide(
-    chunk: readonly ChainedEvent[],
-    directory: Directory,
-    decided: Map<string, Map<AgencyCode, number>>,
-  ): Promise<DecidedChunk> {
+  private async decide(chunk: readonly ChainedEvent[], directory: Directory): Promise<DecidedChunk> {
     const records: DeliveryRecord[] = [];
+    // What is committed the store gives from here on.
+    for (const [streamId, entry] of this.uncommitted) {
+      if (entry.position <= this.recorded) this.uncommitted.delete(streamId);
+    }
     const followUps = chunk.filter((e) => e.type !== 'policy.set' && !ORIGINALS.has(e.type));
     // The follow-ups' reads (aggregate histories, stored recipients) at once, before any decision:
     // neither depends on this chunk's decisions, which are merged in below.
@@ -291,7 +338,10 @@ export class DistributionService {
         ...(followUp
           ? {
               aggregate: { handling: handlingAt(event, histories.get(event.streamId) ?? []) },
-              previousRecipients: withDecided(stored.get(event.streamId), decided.get(event.streamId)),
+              previousRecipients: withDecided(
+                stored.get(event.streamId),
+                this.uncommitted.get(event.streamId)?.recipients,
+              ),
             }
           : {}),
       });
@@ -304,9 +354,10 @@ export class DistributionService {
           payloadTexts.set(delivery.payload, (payloadJcs = canonicalJson(delivery.payload)));
         const { json, digest } = serialiseCopy(copy, payloadJcs);
         records.push({ copy, paths: delivery.paths, digest, copyJson: json });
-        let seen = decided.get(event.streamId);
-        if (!seen) decided.set(event.streamId, (seen = new Map()));
-        if (!seen.has(delivery.recipient)) seen.set(delivery.recipient, delivery.policyVersion);
+        let seen = this.uncommitted.get(event.streamId);
+        if (!seen) this.uncommitted.set(event.streamId, (seen = { position: event.position, recipients: new Map() }));
+        seen.position = event.position;
+        if (!seen.recipients.has(delivery.recipient)) seen.recipients.set(delivery.recipient, delivery.policyVersion);
       }
     }
     return { first: chunk[0]!.position, last: chunk[chunk.length - 1]!.position, events: chunk.length, records };
@@ -346,7 +397,11 @@ export class DistributionService {
 
   /** Queues a committed chunk's copies behind the earlier ones; the confirmed mark follows their PubAcks in order. */
   private publish(chunk: DecidedChunk): void {
-    const sent = this.options.publisher.publish(chunk.records.map((r) => this.messageOf(r.copy, r.copyJson!)));
+    // Handed over one turn later, so that the next chunk's statement (waiting for this commit) is
+    // sent first and PostgreSQL runs it while this process serialises these copies.
+    const sent = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+      this.options.publisher.publish(chunk.records.map((r) => this.messageOf(r.copy, r.copyJson!))),
+    );
     sent.catch(() => undefined);
     // Only these are kept until the PubAcks are in: the copies themselves are the publisher's now.
     const { first, last } = chunk;
@@ -377,7 +432,7 @@ export class DistributionService {
    * quiet period republishes little. Losing this write costs only duplicates, which the stream drops.
    */
   private saveMarkIfIdle(): void {
-    if (this.handling || this.markWrite || !this.synced || this.confirmed <= this.storedPublished) return;
+    if (this.batchesInHand > 0 || this.markWrite || !this.synced || this.confirmed <= this.storedPublished) return;
     const mark = this.confirmed;
     this.markWrite = this.store
       .markPublished(this.options.checkpointName, mark)
@@ -416,7 +471,7 @@ function handlingAt(event: ChainedEvent, history: readonly ChainedEvent[]): Hand
   return view.payload.handling;
 }
 
-/** The stored recipients plus this batch's (a copy: both maps are shared by later follow-ups). */
+/** The stored recipients plus those decided but perhaps not committed (a copy: both maps are shared by later follow-ups). */
 function withDecided(
   stored: ReadonlyMap<AgencyCode, number> | undefined,
   decided: ReadonlyMap<AgencyCode, number> | undefined,

@@ -29,6 +29,8 @@ import type { DistributorFaults } from './fault-hook.js';
 
 // "dist" in ASCII: the distributor's class of advisory locks (the second key is the durable's name).
 const LOCK_CLASS = 0x64697374;
+/** Batches in hand at once: one being recorded while the next is decided. */
+const PIPELINE_DEPTH = 2;
 
 /** The handle every app returns (apps/README.md), plus whether this instance is the active one. */
 export interface RunningDistributor {
@@ -118,6 +120,9 @@ export async function startDistributor(
             durable,
             filterSubject: subjects(topology).allEvents,
             batchSize,
+            // The next batch is decided while this one's statement runs (DistributionService.handle).
+            pipelineDepth: PIPELINE_DEPTH,
+            maxAckPending: batchSize * PIPELINE_DEPTH,
             // A batch of publishes can take a while on a busy server: do not redeliver under it.
             ackWaitMs: options.faults?.ackWaitMs ?? 60_000,
           },

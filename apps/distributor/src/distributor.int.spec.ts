@@ -333,6 +333,62 @@ describe('distributor (real PostgreSQL and NATS)', () => {
     expect(stillThere.filter((d) => d.position <= earlier.at(-1)!.position)).toEqual(earlier);
   });
 
+  it("decides a follow-up while its original's statement is still running, with the original's recipients", async () => {
+    // In force for the report (the recipients the amendment must follow), then narrowed before the amendment.
+    const v1 = await ledger.append('TJ-DCA', streamIds.policy('TJ-DCA'), ledger.setPolicy('TJ-DCA', TJ_V1));
+    await ledger.publish(v1);
+    await settled(v1.position);
+    const held = seizure();
+    const reported = await ledger.append('TJ-DCA', streamIds.seizure(held.seizureId), {
+      type: 'seizure.reported',
+      data: held,
+    });
+    const narrowed = await ledger.append('TJ-DCA', streamIds.policy('TJ-DCA'), ledger.setPolicy('TJ-DCA', TJ_V2));
+    // Both waiting when the distributor starts, so they make one batch.
+    await distributor.close();
+    await ledger.publish(reported, narrowed);
+    // The distributor's checkpoint row, locked here: its statement for that batch waits until this COMMIT.
+    const lock = db.createQueryRunner();
+    await lock.connect();
+    try {
+      await lock.startTransaction();
+      await lock.query('SELECT position FROM sharing_checkpoints WHERE name = $1 FOR UPDATE', [
+        durableNames(topology).distributor,
+      ]);
+      distributor = await startDistributor(config(), { logs: false, batchSize: 20, chunkSize: 7 });
+      await waitFor('the report statement waiting for the lock', async () => {
+        const waiting: unknown[] = await db.query(
+          `SELECT 1 FROM pg_stat_activity WHERE application_name = 'caravan-distributor' AND wait_event_type = 'Lock'
+            AND query LIKE '%SET position =%'`,
+        );
+        return waiting.length > 0;
+      });
+      const amended = await ledger.append('TJ-DCA', streamIds.seizure(held.seizureId), {
+        type: 'seizure.amended',
+        data: { seizureId: held.seizureId, changes: { narrative: 'A third compartment.' }, reason: 'detail' },
+      });
+      await ledger.publish(amended);
+      // The next batch is handed over meanwhile and decided from the report's uncommitted decisions;
+      // nothing here can see that happen, so it is given time to.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await lock.commitTransaction();
+
+      const messages = await settled(amended.position);
+      const versions = (event: ChainedEvent) =>
+        Object.fromEntries(Object.entries(copiesOf(messages, event)).map(([r, c]) => [r, c.policyVersion]));
+      expect(versions(reported)).toEqual({ 'KZ-BS': v1.streamVersion, 'UZ-SCC': v1.streamVersion });
+      // The report's recipients under the report's version; KG-BS newly eligible under the narrowed one.
+      expect(versions(amended)).toEqual({
+        'KG-BS': narrowed.streamVersion,
+        'KZ-BS': v1.streamVersion,
+        'UZ-SCC': v1.streamVersion,
+      });
+    } finally {
+      if (lock.isTransactionActive) await lock.rollbackTransaction();
+      await lock.release();
+    }
+  });
+
   it('lets a standby take over when the active instance stops, without delivering anything twice', async () => {
     const standby = await startDistributor(config(), { logs: false, standbyRetryMs: 100 });
     try {

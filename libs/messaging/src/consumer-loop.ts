@@ -1,5 +1,12 @@
-// The plain consumer loop behind JetStreamServer: one durable pull consumer, one batch at a time, in
-// order, each outcome settled through dispositionFor. Services and benchmarks use it without Nest.
+// The plain consumer loop behind JetStreamServer: one durable pull consumer, batches in order, each
+// outcome settled through dispositionFor. Services and benchmarks use it without Nest.
+//
+// By default one batch is handled at a time. With `pipelineDepth` > 1 the next batch is handed to
+// the handler while the earlier ones are still being handled (a handler that overlaps its own stages,
+// such as the distributor's decide and record, then never sits idle between batches). Batches are
+// still settled strictly in order, and a batch is acked only once it and every earlier one succeeded:
+// behind a failed batch, the batches already handed over are nak'd with it, whatever their handler
+// did, and nothing new starts until they are all settled.
 import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { MsgHdrs, NatsConnection } from '@nats-io/nats-core';
 import type { Topology } from '@caravan/contracts';
@@ -28,13 +35,18 @@ export interface ConsumerLoopOptions {
   readonly handle: BatchHandler;
   /** Largest batch given to `handle`; 1 (one message at a time) by default. */
   readonly batchSize?: number;
+  /**
+   * Batches handed to `handle` before the earliest has settled; 1 by default. Above 1 the handler
+   * must accept overlapping calls, in order, and fail a call whose predecessor failed.
+   */
+  readonly pipelineDepth?: number;
   readonly backoff?: BackoffOptions;
   readonly logger?: MessagingLogger;
 }
 
 /** A running consumer loop. */
 export interface ConsumerLoop {
-  /** Stops pulling, lets the batch in hand finish and settle, then resolves. */
+  /** Stops pulling, lets the batches in hand finish and settle, then resolves. */
   stop(): Promise<void>;
   /** Resolves when the loop has ended. */
   readonly done: Promise<void>;
@@ -94,6 +106,7 @@ const silent: MessagingLogger = { log: () => undefined, warn: () => undefined, e
 export function runConsumer(nc: NatsConnection, options: ConsumerLoopOptions): ConsumerLoop {
   const logger = options.logger ?? silent;
   const batchSize = Math.max(1, options.batchSize ?? 1);
+  const depth = Math.max(1, options.pipelineDepth ?? 1);
   const js = jetstream(nc);
   let stopped = false;
   let messages: ConsumerMessages | undefined;
@@ -148,39 +161,55 @@ export function runConsumer(nc: NatsConnection, options: ConsumerLoopOptions): C
     }
   };
 
-  /** Handles and settles a batch; returns the delay of a nak, so the caller keeps later messages back. */
-  const run = async (batch: readonly Decoded[]): Promise<number | undefined> => {
+  /** What settling a batch left for the loop to do. */
+  type Settled = { readonly nakDelayMs?: number; readonly oneByOne?: readonly JetStreamMessage[] };
+
+  /** Settles a batch whose handler has finished with `error` (undefined on success). */
+  const settleHandled = async (batch: readonly Decoded[], error: unknown): Promise<Settled> => {
     const good: JetStreamMessage[] = [];
     for (const item of batch) {
       if (item.ok) good.push(item.message);
       else await settle([item.raw], item.error);
     }
-    if (good.length === 0) return undefined;
-    let error: unknown;
-    try {
-      await options.handle(good);
-    } catch (e) {
-      error = e ?? new Error('handler failed without an error');
-    }
-    const last = good[good.length - 1] as JetStreamMessage;
+    const last = good[good.length - 1];
+    if (!last) return {};
     const disposition = dispositionFor({ error, deliveryCount: last.deliveryCount }, options.backoff);
-    if (disposition.kind === 'term' && good.length > 1) {
-      // One poison message must not dead-letter its neighbours: retry the batch one by one. After a
-      // transient failure the rest go back too, or they would overtake the failed one.
-      for (const [i, message] of good.entries()) {
-        const delayMs = await run([{ ok: true, message }]);
-        if (delayMs !== undefined) {
-          for (const later of good.slice(i + 1)) later.raw.nak(delayMs);
-          return delayMs;
-        }
-      }
-      return undefined;
-    }
+    // One poison message must not dead-letter its neighbours: the batch is retried one by one.
+    if (disposition.kind === 'term' && good.length > 1) return { oneByOne: good };
     await settle(
       good.map((m) => m.raw),
       error,
     );
-    return disposition.kind === 'nak' ? disposition.delayMs : undefined;
+    return disposition.kind === 'nak' ? { nakDelayMs: disposition.delayMs } : {};
+  };
+
+  /** Starts the handler on a batch's decodable messages; resolves with its error, if any. */
+  const startHandling = (batch: readonly Decoded[]): Promise<unknown> => {
+    const good = batch.flatMap((item) => (item.ok ? [item.message] : []));
+    if (good.length === 0) return Promise.resolve(undefined);
+    return options.handle(good).then(
+      () => undefined,
+      (e: unknown) => e ?? new Error('handler failed without an error'),
+    );
+  };
+
+  /** Retries a batch one message at a time; returns the delay of a nak, so later messages stay behind. */
+  const runOneByOne = async (messages: readonly JetStreamMessage[]): Promise<number | undefined> => {
+    for (const [i, message] of messages.entries()) {
+      const single: Decoded[] = [{ ok: true, message }];
+      const outcome = await settleHandled(single, await startHandling(single));
+      // A single message is never split further: its term was settled above.
+      if (outcome.nakDelayMs !== undefined) {
+        for (const later of messages.slice(i + 1)) later.raw.nak(outcome.nakDelayMs);
+        return outcome.nakDelayMs;
+      }
+    }
+    return undefined;
+  };
+
+  /** Naks what a failed batch leaves behind it: later messages must not overtake it. */
+  const nakBehind = (queue: JsMsg[], delayMs: number) => {
+    for (const m of queue.splice(0)) m.nak(delayMs);
   };
 
   const loop = async () => {
@@ -209,8 +238,34 @@ export function runConsumer(nc: NatsConnection, options: ConsumerLoopOptions): C
           signal();
         });
         if (stopped) current.stop();
+        // Batches settle in order, each after the one before (`tail`), while the loop hands over the
+        // next: a slot is free once a handler has finished, not once its batch's ack is confirmed.
+        let tail: Promise<unknown> = Promise.resolve();
+        let handlers = 0;
+        /** The first failed settlement since the last recovery; the batches behind it are nak'd. */
+        let failed: Settled | undefined;
+        /** Batches whose handler failed and which are not settled yet: nothing new starts meanwhile. */
+        let failing = 0;
+        /** A settlement that threw (a dead letter not stored, say): the loop starts over, as after any error. */
+        let broken: { error: unknown } | undefined;
+        /** After a failure: lets every batch in hand settle, then retries or naks what is queued. */
+        const recover = async (failure: Settled) => {
+          await tail;
+          const delayMs = failure.oneByOne ? await runOneByOne(failure.oneByOne) : failure.nakDelayMs;
+          if (delayMs !== undefined) nakBehind(queue, delayMs);
+          failed = undefined;
+        };
         while (!stopped && !ended) {
-          if (queue.length === 0) {
+          if (broken) {
+            await tail;
+            current.stop();
+            throw broken.error;
+          }
+          if (failed) {
+            await recover(failed);
+            continue;
+          }
+          if (handlers >= depth || failing > 0 || queue.length === 0) {
             await new Promise<void>((resolve) => {
               wake = resolve;
             });
@@ -218,10 +273,41 @@ export function runConsumer(nc: NatsConnection, options: ConsumerLoopOptions): C
           }
           // Let messages already read from the socket join the batch (one I/O turn, no waiting for more).
           if (batchSize > 1 && queue.length < batchSize) await new Promise((resolve) => setImmediate(resolve));
-          const nakDelayMs = await run(queue.splice(0, batchSize).map(decode));
-          // Whatever arrived behind a failed message goes back with it, so nothing overtakes it.
-          if (nakDelayMs !== undefined) for (const m of queue.splice(0)) m.nak(nakDelayMs);
+          const batch = queue.splice(0, batchSize).map(decode);
+          handlers += 1;
+          const handled = startHandling(batch).then((error) => {
+            handlers -= 1;
+            if (error !== undefined) failing += 1;
+            signal();
+            return error;
+          });
+          tail = tail.then(async () => {
+            const error = await handled;
+            try {
+              // After a settlement failed, the rest are left unsettled: the consumer is opened again.
+              if (broken) return;
+              if (failed) {
+                // Behind a failed batch: back with it, whatever this handler did, so nothing overtakes it.
+                const delayMs = failed.nakDelayMs ?? 0;
+                for (const item of batch) (item.ok ? item.message.raw : item.raw).nak(delayMs);
+                return;
+              }
+              const outcome = await settleHandled(batch, error);
+              if (outcome.nakDelayMs !== undefined || outcome.oneByOne) failed = outcome;
+            } catch (e) {
+              broken ??= { error: e };
+            } finally {
+              if (error !== undefined) failing -= 1;
+              signal();
+            }
+          });
         }
+        await tail;
+        if (broken) {
+          current.stop();
+          throw broken.error;
+        }
+        if (failed) await recover(failed);
         // Handed over at once to the next instance instead of after ack_wait.
         for (const m of queue.splice(0)) m.nak();
         if (!stopped) log('warn', 'consumer ended, reopening');

@@ -47,6 +47,8 @@ export class JetStreamExceptionFilter implements RpcExceptionFilter {
 export interface JetStreamConsumerBinding extends DurableConsumerSpec {
   /** Largest batch per call; a handler without JETSTREAM_BATCH still sees one message per call. */
   readonly batchSize?: number;
+  /** Batches handed to the handlers before the earliest has settled (see ConsumerLoopOptions); 1 by default. */
+  readonly pipelineDepth?: number;
 }
 
 export interface JetStreamServerOptions {
@@ -109,6 +111,7 @@ export class JetStreamServer extends Server<Record<string, never>, JetStreamStat
           stream: binding.stream,
           durable: binding.durable,
           batchSize: binding.batchSize ?? 1,
+          ...(binding.pipelineDepth !== undefined ? { pipelineDepth: binding.pipelineDepth } : {}),
           logger,
           ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
           handle: (messages) => this.dispatch(messages),

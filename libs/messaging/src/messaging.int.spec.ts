@@ -145,6 +145,61 @@ describe('messaging on a real NATS server', () => {
     }
   });
 
+  it('with pipelineDepth 2, hands the next batch over while one is handled, acks in order, and sends a failed batch back with those behind it', async () => {
+    const jsm = await jetstreamManager(nats.nc);
+    await ensureStreams(jsm, nats.topology);
+    const stream = streamConfigs(nats.topology).events.name;
+    const durable = 'pipelined_loop';
+    const subject = subjects(nats.topology).event('threat.alert.withdrawn');
+    await ensureConsumer(jsm, { stream, durable, filterSubject: subject, maxAckPending: 10 });
+    for (const n of [1, 2, 3]) await publishToStream(nats.nc, subject, { n }, { msgId: `pipelined-${n}` });
+
+    /** Each handler call: the message and its delivery count, in the order the calls started. */
+    const calls: string[] = [];
+    let failFirst: (error: Error) => void = () => undefined;
+    const firstHeld = new Promise<void>((_, reject) => (failFirst = reject));
+    const loop = runConsumer(nats.nc, {
+      topology: nats.topology,
+      stream,
+      durable,
+      batchSize: 1,
+      pipelineDepth: 2,
+      backoff: { initialDelayMs: 50, maxDelayMs: 100 },
+      handle: async ([message]) => {
+        const n = (message!.data as { n: number }).n;
+        calls.push(`${n}#${message!.deliveryCount}`);
+        // The first delivery of 1 is held until the test fails it; everything else succeeds at once.
+        if (n === 1 && message!.deliveryCount === 1) await firstHeld;
+      },
+    });
+    const waitFor = async (what: string, done: () => boolean | Promise<boolean>) => {
+      const until = Date.now() + 10_000;
+      while (!(await done())) {
+        if (Date.now() > until) throw new Error(`stuck waiting for ${what}: ${JSON.stringify(calls)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    try {
+      // 2 and 3 were handed over while 1 is still in hand (each freed its slot by finishing) ...
+      await waitFor('2 and 3 handled', () => calls.length === 3);
+      expect(calls).toEqual(['1#1', '2#1', '3#1']);
+      // ... and none is acked while the first is unsettled.
+      expect((await jsm.consumers.info(stream, durable)).num_ack_pending).toBe(3);
+
+      failFirst(new Error('the database went away'));
+      await waitFor('every message acked', async () => {
+        const info = await jsm.consumers.info(stream, durable);
+        return calls.length >= 6 && info.num_ack_pending === 0 && info.num_pending === 0;
+      });
+      // 2 and 3 succeeded but went back with 1, and came again only behind it.
+      expect(calls).toEqual(['1#1', '2#1', '3#1', '1#2', '2#2', '3#2']);
+    } finally {
+      // A failed expectation above must not leave the held handler (and so stop()) waiting.
+      failFirst(new Error('test over'));
+      await loop.stop();
+    }
+  });
+
   it('keeps a publish waiting while nats-server is down and completes it when the server returns', async () => {
     const server = await startNatsServer();
     const lines: string[] = [];
