@@ -12,6 +12,12 @@ export interface LedgerTuning {
   readonly relayStandbyMs: number;
   /** Events read per page and published before the relay's checkpoint moves. */
   readonly relayPageSize: number;
+  /**
+   * The checkpoint is written at most this often under load (and at once when the relay is idle):
+   * the relay reads a page per commit, and a transaction per page would compete with the ledger's
+   * writers for WAL flushes. A restart republishes nothing twice however far it lags (resumePoint).
+   */
+  readonly relayCheckpointEveryMs: number;
   /** One publish keeps retrying this long before the relay backs off and starts again from its checkpoint. */
   readonly relayPublishRetryMs: number;
   /**
@@ -30,6 +36,7 @@ export const LEDGER_DEFAULTS: LedgerTuning = {
   relayPollMs: 5_000,
   relayStandbyMs: 2_000,
   relayPageSize: 500,
+  relayCheckpointEveryMs: 100,
   relayPublishRetryMs: 5_000,
   relayKillAfter: undefined,
 };

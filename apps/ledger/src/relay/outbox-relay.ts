@@ -9,7 +9,8 @@
 //   is stored twice.
 // - Pipelined for latency: pages go to one long-lived StreamPublisher, which stores them in position
 //   order even across a failed publish; the next page is read while the previous one waits for its
-//   PubAcks, and the checkpoint follows the PubAcks in order, off the publishing path. While active
+//   PubAcks, and the checkpoint follows the PubAcks in order, off the publishing path (one write at
+//   a time, to the latest acknowledged position, at most every relayCheckpointEveryMs). While active
 //   the relay keeps its position in memory and reads the checkpoint row again only after a failure.
 // - NATS away (or restarted): the publisher retries for a while, then the relay backs off and starts
 //   again from its checkpoint; the connection reconnects by itself.
@@ -48,8 +49,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private sent = 0;
   /** The last position handed to the publisher; undefined until read from the checkpoint. */
   private relayed: number | undefined;
-  /** Settles when every page handed to the publisher is acknowledged and checkpointed. */
+  /** Settles when every page handed to the publisher is acknowledged. */
   private acknowledged: Promise<void> = Promise.resolve();
+  /** Every event up to here has its PubAck; the checkpoint follows it. */
+  private acknowledgedUpTo = 0;
+  /** The checkpoint as last written by this instance. */
+  private checkpointed = 0;
+  private checkpointWrite: Promise<void> | undefined;
   private failure: Error | undefined;
   /** Aborted when a publish fails, so the relay does not sit out the safety poll before starting again. */
   private onFailure = new AbortController();
@@ -71,6 +77,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.stop.abort();
     await this.running;
     await this.acknowledged;
+    await this.checkpointWrite;
     this.publisher.close();
     await this.leadership?.release();
   }
@@ -159,13 +166,41 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       try {
         await acked;
         for (const event of page) await this.afterPublish(event);
-        await advanceRelayCheckpoint(this.ctx.db, this.checkpointName, done);
+        this.checkpointSoon(done);
       } catch (error) {
         // Nothing later moves the checkpoint; publishPending starts again from it.
         this.failure = error instanceof Error ? error : new Error(describeError(error));
         this.onFailure.abort();
       }
     });
+  }
+
+  /** Moves the checkpoint to `position` (acknowledged, with everything before it) soon. */
+  private checkpointSoon(position: number): void {
+    this.acknowledgedUpTo = Math.max(this.acknowledgedUpTo, position);
+    if (this.checkpointWrite || this.acknowledgedUpTo <= this.checkpointed) return;
+    this.checkpointWrite = this.writeCheckpoints().finally(() => {
+      this.checkpointWrite = undefined;
+      // Acknowledged after the last write had read its target.
+      if (this.failure === undefined) this.checkpointSoon(this.acknowledgedUpTo);
+    });
+  }
+
+  private async writeCheckpoints(): Promise<void> {
+    while (this.failure === undefined && this.acknowledgedUpTo > this.checkpointed) {
+      const target = this.acknowledgedUpTo;
+      try {
+        await advanceRelayCheckpoint(this.ctx.db, this.checkpointName, target);
+      } catch (error) {
+        // Nothing later moves the checkpoint; publishPending starts again from it.
+        this.failure = error instanceof Error ? error : new Error(describeError(error));
+        this.onFailure.abort();
+        return;
+      }
+      this.checkpointed = target;
+      // More acknowledged meanwhile: written after a pause (at once when stopping), coalesced.
+      if (this.acknowledgedUpTo > target) await this.sleep(this.ctx.tuning.relayCheckpointEveryMs);
+    }
   }
 
   private async afterPublish(event: ChainedEvent): Promise<void> {
