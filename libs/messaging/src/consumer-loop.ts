@@ -187,10 +187,13 @@ export function runConsumer(nc: NatsConnection, options: ConsumerLoopOptions): C
   const startHandling = (batch: readonly Decoded[]): Promise<unknown> => {
     const good = batch.flatMap((item) => (item.ok ? [item.message] : []));
     if (good.length === 0) return Promise.resolve(undefined);
-    return options.handle(good).then(
-      () => undefined,
-      (e: unknown) => e ?? new Error('handler failed without an error'),
-    );
+    // Called inside a promise, so a handler that throws before returning one counts as failing too.
+    return Promise.resolve(good)
+      .then((messages) => options.handle(messages))
+      .then(
+        () => undefined,
+        (e: unknown) => e ?? new Error('handler failed without an error'),
+      );
   };
 
   /** Retries a batch one message at a time; returns the delay of a nak, so later messages stay behind. */
