@@ -168,11 +168,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         for (const event of page) await this.afterPublish(event);
         this.checkpointSoon(done);
       } catch (error) {
-        // Nothing later moves the checkpoint; publishPending starts again from it.
-        this.failure = error instanceof Error ? error : new Error(describeError(error));
-        this.onFailure.abort();
+        this.fail(error);
       }
     });
+  }
+
+  /** Stops relaying past a failed publish or checkpoint write: publishPending starts again from the checkpoint. */
+  private fail(error: unknown): void {
+    this.failure = error instanceof Error ? error : new Error(describeError(error));
+    this.onFailure.abort();
   }
 
   /** Moves the checkpoint to `position` (acknowledged, with everything before it) soon. */
@@ -192,9 +196,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       try {
         await advanceRelayCheckpoint(this.ctx.db, this.checkpointName, target);
       } catch (error) {
-        // Nothing later moves the checkpoint; publishPending starts again from it.
-        this.failure = error instanceof Error ? error : new Error(describeError(error));
-        this.onFailure.abort();
+        this.fail(error);
         return;
       }
       this.checkpointed = target;
